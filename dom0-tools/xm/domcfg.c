@@ -1,0 +1,149 @@
+/*
+ * struct domcfg: its life cycle, comparison and normalised SXP form.
+ * Reading lives in domcfg_read.c and domcfg_classic.c.
+ */
+#include "domcfg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xalloc.h"
+#include "../sxp/sxp.h"
+
+static const char *const action_names[] = {
+    [DOMCFG_DESTROY] = "destroy",
+    [DOMCFG_RESTART] = "restart",
+    [DOMCFG_PRESERVE] = "preserve",
+    [DOMCFG_RENAME_RESTART] = "rename-restart",
+    [DOMCFG_COREDUMP_DESTROY] = "coredump-destroy",
+    [DOMCFG_COREDUMP_RESTART] = "coredump-restart",
+};
+
+const char *domcfg_action_name(enum domcfg_action a)
+{
+    return a <= DOMCFG_COREDUMP_RESTART ? action_names[a] : "?";
+}
+
+const char *domcfg_type_name(enum domcfg_type t)
+{
+    return t == DOMCFG_HVM ? "hvm" : "pvh";
+}
+
+int domcfg_check_name(const char *s, char *why, size_t len)
+{
+    if (s[0] == '\0') {
+        snprintf(why, len, "must not be empty");
+        return -1;
+    }
+    /* The characters that are safe in file names, xenstore paths and the
+     * columns of xm list alike. */
+    for (const char *p = s; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+              ch == '-')) {
+            snprintf(why, len, "'%.40s' may only hold letters, digits and "
+                     "_ . -", s);
+            return -1;
+        }
+    }
+    if (strcmp(s, "Domain-0") == 0) {
+        snprintf(why, len, "'Domain-0' is the name of dom0");
+        return -1;
+    }
+    return 0;
+}
+
+void domcfg_init(struct domcfg *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->memory_mib = DOMCFG_DEFAULT_MEMORY_MIB;
+    c->vcpus = 1;
+    c->type = DOMCFG_PVH;
+    /* The defaults of classic xend's XendConfig. */
+    c->on_poweroff = DOMCFG_DESTROY;
+    c->on_reboot = DOMCFG_RESTART;
+    c->on_crash = DOMCFG_RESTART;
+    c->cpu_weight = DOMCFG_DEFAULT_WEIGHT;
+    c->cpu_cap = 0;
+}
+
+void domcfg_free(struct domcfg *c)
+{
+    free(c->name);
+    for (size_t i = 0; i < c->ncpus; i++)
+        free(c->cpus[i]);
+    free(c->cpus);
+    free(c->kernel);
+    free(c->ramdisk);
+    free(c->cmdline);
+    memset(c, 0, sizeof(*c));
+}
+
+static bool str_equal(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool domcfg_equal(const struct domcfg *a, const struct domcfg *b)
+{
+    if (!str_equal(a->name, b->name) || a->memory_mib != b->memory_mib ||
+        a->maxmem_mib != b->maxmem_mib || a->vcpus != b->vcpus ||
+        a->ncpus != b->ncpus || a->cpus_per_vcpu != b->cpus_per_vcpu ||
+        a->type != b->type || !str_equal(a->kernel, b->kernel) ||
+        !str_equal(a->ramdisk, b->ramdisk) ||
+        !str_equal(a->cmdline, b->cmdline) ||
+        a->on_poweroff != b->on_poweroff || a->on_reboot != b->on_reboot ||
+        a->on_crash != b->on_crash || a->cpu_weight != b->cpu_weight ||
+        a->cpu_cap != b->cpu_cap)
+        return false;
+    for (size_t i = 0; i < a->ncpus; i++)
+        if (!str_equal(a->cpus[i], b->cpus[i]))
+            return false;
+    return true;
+}
+
+char *domcfg_to_sxp(const struct domcfg *c)
+{
+    struct sxp_node *vm = sxp_new_list();
+
+    sxp_append(vm, sxp_new_symbol("vm"));
+    sxp_add_pair(vm, "name", sxp_new_string(c->name ? c->name : ""));
+    sxp_add_pair(vm, "memory", sxp_new_int((int64_t)c->memory_mib));
+    sxp_add_pair(vm, "maxmem", sxp_new_int((int64_t)c->maxmem_mib));
+    sxp_add_pair(vm, "vcpus", sxp_new_int(c->vcpus));
+    if (c->ncpus > 0) {
+        if (c->cpus_per_vcpu) {
+            struct sxp_node *list = sxp_new_list();
+            for (size_t i = 0; i < c->ncpus; i++)
+                sxp_append(list, sxp_new_string(c->cpus[i]));
+            sxp_add_pair(vm, "cpus", list);
+        } else {
+            sxp_add_pair(vm, "cpus", sxp_new_string(c->cpus[0]));
+        }
+    }
+    sxp_add_pair(vm, "cpu_weight", sxp_new_int(c->cpu_weight));
+    sxp_add_pair(vm, "cpu_cap", sxp_new_int(c->cpu_cap));
+    sxp_add_pair(vm, "on_poweroff",
+                 sxp_new_symbol(domcfg_action_name(c->on_poweroff)));
+    sxp_add_pair(vm, "on_reboot",
+                 sxp_new_symbol(domcfg_action_name(c->on_reboot)));
+    sxp_add_pair(vm, "on_crash",
+                 sxp_new_symbol(domcfg_action_name(c->on_crash)));
+
+    struct sxp_node *boot = sxp_new_list();
+    sxp_append(boot, sxp_new_symbol(domcfg_type_name(c->type)));
+    sxp_add_pair(boot, "kernel", sxp_new_string(c->kernel ? c->kernel : ""));
+    if (c->ramdisk)
+        sxp_add_pair(boot, "ramdisk", sxp_new_string(c->ramdisk));
+    if (c->cmdline)
+        sxp_add_pair(boot, "args", sxp_new_string(c->cmdline));
+    sxp_add_pair(vm, "image", boot);
+
+    char *s = sxp_write_str(vm);
+    sxp_free(vm);
+    return s;
+}

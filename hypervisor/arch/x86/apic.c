@@ -1,0 +1,201 @@
+/* Local APIC: enable, EOI, IPIs, INIT-SIPI-SIPI, and the timer, calibrated
+ * (with the TSC) against PIT channel 2.  Intel SDM 3A chapter 11. */
+#include <mica/console.h>
+#include <mica/errno.h>
+#include <mica/percpu.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/io.h>
+#include <asm/traps.h>
+
+#define APIC_ID      0x020
+#define APIC_EOI     0x0b0
+#define APIC_SVR     0x0f0
+#define APIC_ESR     0x280
+#define APIC_ICR_LO  0x300
+#define APIC_ICR_HI  0x310
+#define APIC_LVT_TMR 0x320
+#define APIC_TMICT   0x380
+#define APIC_TMCCT   0x390
+#define APIC_TDCR    0x3e0
+
+#define ICR_BUSY     (1u << 12)
+#define ICR_INIT     0x00000500u
+#define ICR_STARTUP  0x00000600u
+#define ICR_LEVEL_ASSERT 0x00004000u
+#define LVT_MASKED   (1u << 16)
+#define LVT_PERIODIC (1u << 17)
+#define TDCR_DIV16   0x3
+
+#define PIT_HZ 1193182u
+
+static paddr_t base = 0xfee00000;
+uint64_t tsc_khz, lapic_timer_khz;
+static uint64_t tsc_at_boot;
+
+static uint32_t rd(uint32_t reg) { return mmio_read32(base + reg); }
+static void wr(uint32_t reg, uint32_t v) { mmio_write32(base + reg, v); }
+
+uint32_t lapic_id(void) { return rd(APIC_ID) >> 24; }
+void lapic_eoi(void) { wr(APIC_EOI, 0); }
+
+static void timer_irq(struct cpu_regs *r)
+{
+    (void)r;
+    lapic_eoi();
+    this_cpu()->need_resched = true;
+}
+
+static void resched_irq(struct cpu_regs *r)
+{
+    (void)r;
+    lapic_eoi();
+    this_cpu()->need_resched = true;
+}
+
+void lapic_init(void)
+{
+    uint64_t msr = rdmsr(MSR_IA32_APIC_BASE);
+
+    base = msr & 0xffffff000ull;
+    wrmsr(MSR_IA32_APIC_BASE, msr | (1u << 11));    /* global enable */
+    wr(APIC_SVR, 0x100 | VEC_SPURIOUS);
+    wr(APIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
+    wr(APIC_TDCR, TDCR_DIV16);
+    wr(APIC_ESR, 0);
+    irq_set_handler(VEC_TIMER, timer_irq);
+    irq_set_handler(VEC_RESCHED, resched_irq);
+}
+
+/* Waits `ticks` of the PIT (at most 65535) on channel 2, polling its
+ * output through port 0x61, with the speaker off. */
+static void pit_wait(uint16_t ticks)
+{
+    uint8_t gate = (inb(0x61) & ~0x02) | 0x01;
+
+    outb(0x61, gate & ~0x01);
+    outb(0x43, 0xb0);                   /* channel 2, lo/hi, mode 0 */
+    outb(0x42, ticks & 0xff);
+    outb(0x42, ticks >> 8);
+    outb(0x61, gate);                   /* start counting */
+    while (!(inb(0x61) & 0x20))
+        cpu_relax();
+}
+
+void lapic_calibrate(void)
+{
+    const uint16_t ticks = PIT_HZ / 100;    /* 10 ms */
+    uint64_t t0, t1;
+    uint32_t left;
+
+    wr(APIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
+    wr(APIC_TDCR, TDCR_DIV16);
+    wr(APIC_TMICT, 0xffffffffu);
+    t0 = rdtsc();
+    pit_wait(ticks);
+    t1 = rdtsc();
+    left = rd(APIC_TMCCT);
+    wr(APIC_TMICT, 0);
+    /* Both counted for ticks/PIT_HZ seconds. */
+    lapic_timer_khz = (uint64_t)(0xffffffffu - left) * PIT_HZ / ticks / 1000;
+    tsc_khz = (t1 - t0) * PIT_HZ / ticks / 1000;
+    if (!lapic_timer_khz)
+        lapic_timer_khz = 1;
+    if (!tsc_khz)
+        tsc_khz = 1;
+    tsc_at_boot = t0;
+    pr_info("TSC %llu.%03llu MHz, LAPIC timer %llu kHz\n",
+            (unsigned long long)(tsc_khz / 1000),
+            (unsigned long long)(tsc_khz % 1000),
+            (unsigned long long)lapic_timer_khz);
+}
+
+uint64_t now_ns(void)
+{
+    uint64_t d = rdtsc() - tsc_at_boot;
+
+    /* d * 1e6 / tsc_khz without overflow for years of uptime. */
+    return (d / tsc_khz) * 1000000 + (d % tsc_khz) * 1000000 / tsc_khz;
+}
+
+static uint32_t ns_to_count(uint64_t ns)
+{
+    uint64_t c = ns * lapic_timer_khz / 1000000;
+
+    if (c == 0)
+        c = 1;
+    return c > 0xffffffffu ? 0xffffffffu : (uint32_t)c;
+}
+
+void lapic_timer_oneshot(uint64_t ns)
+{
+    wr(APIC_LVT_TMR, VEC_TIMER);
+    wr(APIC_TMICT, ns_to_count(ns));
+}
+
+void lapic_timer_periodic(uint64_t ns)
+{
+    wr(APIC_LVT_TMR, LVT_PERIODIC | VEC_TIMER);
+    wr(APIC_TMICT, ns_to_count(ns));
+}
+
+void lapic_timer_stop(void)
+{
+    wr(APIC_TMICT, 0);
+    wr(APIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
+}
+
+static int icr_wait(void)
+{
+    for (int i = 0; i < 1000000; i++)
+        if (!(rd(APIC_ICR_LO) & ICR_BUSY))
+            return 0;
+    return -ETIMEDOUT;
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+    unsigned long f = local_irq_save();
+
+    icr_wait();
+    wr(APIC_ICR_HI, apic_id << 24);
+    wr(APIC_ICR_LO, vector);
+    local_irq_restore(f);
+}
+
+void lapic_send_stop_all(void)
+{
+    if (!tsc_khz)
+        return;                 /* too early: no other CPU runs yet */
+    icr_wait();
+    /* Destination shorthand "all excluding self" (bits 18-19 = 11). */
+    wr(APIC_ICR_LO, (3u << 18) | VEC_STOP);
+}
+
+void udelay(uint64_t us)
+{
+    uint64_t end = rdtsc() + us * tsc_khz / 1000;
+
+    while (rdtsc() < end)
+        cpu_relax();
+}
+
+/* INIT, wait, SIPI, SIPI: Intel SDM 3A, 9.4.4.1. */
+int lapic_start_ap(uint32_t apic_id, uint8_t sipi_page)
+{
+    wr(APIC_ESR, 0);
+    wr(APIC_ICR_HI, apic_id << 24);
+    wr(APIC_ICR_LO, ICR_INIT | ICR_LEVEL_ASSERT);
+    if (icr_wait())
+        return -ETIMEDOUT;
+    udelay(10000);
+    for (int i = 0; i < 2; i++) {
+        wr(APIC_ICR_HI, apic_id << 24);
+        wr(APIC_ICR_LO, ICR_STARTUP | sipi_page);
+        udelay(200);
+        if (icr_wait())
+            return -ETIMEDOUT;
+    }
+    return 0;
+}

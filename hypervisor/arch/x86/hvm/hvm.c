@@ -1,0 +1,150 @@
+/* Vendor selection, and the exits that mean the same on both vendors:
+ * CPUID, HLT, hypercalls, port I/O, MSRs, nested page faults, triple
+ * faults.  Anything a guest does that mica does not handle crashes that
+ * domain, never mica. */
+#include <mica/console.h>
+#include <mica/domain.h>
+#include <mica/hypercall.h>
+#include <mica/percpu.h>
+#include <mica/sched.h>
+#include <mica/string.h>
+#include <asm/cpu.h>
+#include <asm/cpuid.h>
+#include <asm/hvm.h>
+#include <asm/p2m.h>
+
+const struct hvm_ops *hvm_ops;
+
+int svm_init(void);
+bool svm_available(const char **why);
+int vmx_init(void);
+bool vmx_available(const char **why);
+
+void hvm_select(void)
+{
+    const char *svm_why = "", *vmx_why = "";
+
+    if (svm_available(&svm_why) && svm_init() == 0)
+        hvm_ops = &svm_ops;
+    else if (vmx_available(&vmx_why) && vmx_init() == 0)
+        hvm_ops = &vmx_ops;
+    if (!hvm_ops)
+        panic("no usable hardware virtualization: AMD-V: %s; Intel VT-x: %s. "
+              "mica needs SVM with nested paging or VMX with EPT and "
+              "unrestricted guest (enable it in the firmware setup)",
+              svm_why, vmx_why);
+    printk("HVM: using %s\n", hvm_ops->name);
+}
+
+int hvm_cpu_up(void)
+{
+    return hvm_ops->cpu_up();
+}
+
+static void advance(struct vcpu *v, struct hvm_exit *e)
+{
+    v->regs.rip += e->insn_len;
+}
+
+static void handle_io(struct vcpu *v, struct hvm_exit *e)
+{
+    struct domain *d = v->domain;
+
+    if (e->io.string) {
+        /* No emulated device here takes string I/O. */
+        domain_crash(d, "string I/O to port %#x at rip %#llx", e->io.port,
+                     (unsigned long long)v->regs.rip);
+        return;
+    }
+    if (e->io.in) {
+        /* Nothing answers: the bus floats high. */
+        uint64_t mask = e->io.size == 4 ? 0xffffffffull : (1ull << (8 * e->io.size)) - 1;
+
+        v->regs.rax = (v->regs.rax & ~mask) | mask;
+    } else if (e->io.port == 0xe9) {
+        /* Xen's HVM debug console: one byte per OUT. */
+        char c = (char)v->regs.rax;
+
+        domain_console_write(d, &c, 1);
+    }
+    advance(v, e);
+}
+
+static void handle_msr(struct vcpu *v, struct hvm_exit *e)
+{
+    uint32_t msr = (uint32_t)v->regs.rcx;
+    uint64_t val;
+    int rc;
+
+    if (e->reason == EXIT_MSR_READ) {
+        rc = cpuid_msr_read(v, msr, &val);
+        if (rc == -1)
+            rc = hvm_ops->msr_read(v, msr, &val);
+        if (rc == 0) {
+            v->regs.rax = (uint32_t)val;
+            v->regs.rdx = val >> 32;
+        }
+    } else {
+        val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+        rc = cpuid_msr_write(v, msr, val);
+        if (rc == -1)
+            rc = hvm_ops->msr_write(v, msr, val);
+    }
+    if (rc == 0) {
+        advance(v, e);
+    } else {
+        pr_debug("d%u v%u: %s of MSR %#x refused (#GP)\n", v->domain->id,
+                 v->id, e->reason == EXIT_MSR_READ ? "read" : "write", msr);
+        hvm_ops->inject_exception(v, 13, true, 0);
+    }
+}
+
+bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
+{
+    struct domain *d = v->domain;
+
+    v->exits++;
+    switch (e->reason) {
+    case EXIT_NONE:
+        return true;
+    case EXIT_CPUID:
+        cpuid_guest(v);
+        advance(v, e);
+        return true;
+    case EXIT_HLT:
+        advance(v, e);
+        vcpu_pause_flag(v, VPF_BLOCKED);
+        return false;
+    case EXIT_HYPERCALL:
+        advance(v, e);
+        hypercall_dispatch(v);
+        return !v->pause_flags;
+    case EXIT_IO:
+        handle_io(v, e);
+        break;
+    case EXIT_MSR_READ:
+    case EXIT_MSR_WRITE:
+        handle_msr(v, e);
+        break;
+    case EXIT_NPF:
+        domain_crash(d, "%s of guest-physical %#llx, outside its memory, at rip %#llx",
+                     e->npf.fetch ? "fetch" : e->npf.write ? "write" : "read",
+                     (unsigned long long)e->npf.gpa,
+                     (unsigned long long)v->regs.rip);
+        break;
+    case EXIT_TRIPLE_FAULT:
+        domain_crash(d, "triple fault at rip %#llx",
+                     (unsigned long long)v->regs.rip);
+        break;
+    case EXIT_INVALID:
+        domain_crash(d, "the CPU refused its state (exit %s %#llx)",
+                     e->raw_name, (unsigned long long)e->raw);
+        break;
+    case EXIT_UNHANDLED:
+        domain_crash(d, "unhandled exit %s (%#llx) at rip %#llx",
+                     e->raw_name, (unsigned long long)e->raw,
+                     (unsigned long long)v->regs.rip);
+        break;
+    }
+    return !v->pause_flags;
+}

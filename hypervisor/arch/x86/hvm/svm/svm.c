@@ -1,0 +1,445 @@
+/* The AMD-V backend: SVM with nested paging.  AMD APM vol. 2, chapter 15.
+ * Under QEMU's TCG there is no next-RIP (NRIPS), so instruction lengths
+ * come from what the exit says (IOIO gives the next RIP) or from the fixed
+ * encodings of the intercepted instructions. */
+#include <mica/console.h>
+#include <mica/domain.h>
+#include <mica/errno.h>
+#include <mica/frame.h>
+#include <mica/heap.h>
+#include <mica/percpu.h>
+#include <mica/string.h>
+#include <asm/cpu.h>
+#include <asm/hvm.h>
+#include <asm/layout.h>
+#include "vmcb.h"
+
+#define CPUID_SVM_BIT   (1u << 2)       /* 0x80000001 ECX */
+#define CPUID_NPT_BIT   (1u << 0)       /* 0x8000000A EDX */
+#define CPUID_NRIPS_BIT (1u << 3)
+#define VM_CR_SVMDIS    (1u << 4)
+
+void svm_vmrun(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_save_pa);
+
+struct svm_cpu {
+    void *hsave;        /* VM_HSAVE_PA: the processor's own host save area */
+    void *host_vmcb;    /* VMSAVE/VMLOAD area for mica's hidden state */
+};
+
+struct svm_vcpu {
+    struct vmcb *vmcb;
+    unsigned int last_cpu;
+    bool flush;
+};
+
+static void *iopm, *msrpm;      /* shared by all vCPUs: intercept all I/O */
+static uint32_t max_asid;
+static bool has_nrips;
+static volatile uint32_t next_asid = 1;
+
+static void *alloc_contig(unsigned pages, uint8_t fill)
+{
+    mfn_t m = frame_alloc_range(pages, 1, FRAME_FLOOR_MFN, GiB(4) >> PAGE_SHIFT);
+    void *p;
+
+    if (m == MFN_INVALID)
+        return NULL;
+    p = (void *)(uintptr_t)(m << PAGE_SHIFT);
+    memset(p, fill, pages * PAGE_SIZE);
+    return p;
+}
+
+static bool svm_usable(const char **why)
+{
+    struct cpuid_regs r = cpuid(0x80000000);
+
+    if (r.eax < 0x8000000a || !(cpuid(0x80000001).ecx & CPUID_SVM_BIT)) {
+        *why = "no SVM";
+        return false;
+    }
+    if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+        *why = "SVM disabled by the firmware (VM_CR.SVMDIS)";
+        return false;
+    }
+    r = cpuid(0x8000000a);
+    if (!(r.edx & CPUID_NPT_BIT)) {
+        *why = "SVM without nested paging";
+        return false;
+    }
+    return true;
+}
+
+/* Lets the guest use an MSR directly (clears both bits in the bitmap). */
+static void msr_passthrough(uint32_t msr)
+{
+    uint8_t *bm = msrpm;
+    uint32_t base;
+
+    if (msr < 0x2000)
+        base = 0;
+    else if (msr >= 0xc0000000 && msr < 0xc0002000)
+        base = 0x800, msr -= 0xc0000000;
+    else if (msr >= 0xc0010000 && msr < 0xc0012000)
+        base = 0x1000, msr -= 0xc0010000;
+    else
+        return;
+    bm[base + msr / 4] &= (uint8_t)~(3u << ((msr % 4) * 2));
+}
+
+static int svm_cpu_up(void)
+{
+    struct pcpu *c = this_cpu();
+    struct svm_cpu *s;
+    const char *why;
+
+    if (!svm_usable(&why))
+        return -ENODEV;
+    s = kzalloc(sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->hsave = page_alloc_zeroed();
+    s->host_vmcb = page_alloc_zeroed();
+    if (!s->hsave || !s->host_vmcb)
+        return -ENOMEM;
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, (uintptr_t)s->hsave);
+    c->arch.hvm = s;
+    return 0;
+}
+
+static int svm_vcpu_create(struct vcpu *v)
+{
+    struct svm_vcpu *sv = kzalloc(sizeof(*sv));
+    struct vmcb *vm;
+    uint32_t asid;
+
+    if (!sv)
+        return -ENOMEM;
+    sv->vmcb = vm = page_alloc_zeroed();
+    if (!vm) {
+        kfree(sv);
+        return -ENOMEM;
+    }
+    /* ASIDs are handed out round-robin; wrapping is safe because every
+     * vCPU flushes its ASID whenever it arrives on a CPU. */
+    asid = __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max_asid - 1) + 1;
+
+    vm->intercept_exc = 0;
+    vm->intercept1 = INT1_INTR | INT1_NMI | INT1_SMI | INT1_INIT |
+                     INT1_CPUID | INT1_HLT | INT1_IOIO | INT1_MSR |
+                     INT1_SHUTDOWN | INT1_INVD | INT1_TASKSW | INT1_INVLPGA;
+    /* VMRUN must be intercepted (APM 15.5.1); the rest keep the guest
+     * from SVM itself. */
+    vm->intercept2 = INT2_VMRUN | INT2_VMMCALL | INT2_VMLOAD | INT2_VMSAVE |
+                     INT2_STGI | INT2_CLGI | INT2_SKINIT | INT2_ICEBP |
+                     INT2_MONITOR | INT2_MWAIT | INT2_XSETBV;
+    vm->iopm_pa = (uintptr_t)iopm;
+    vm->msrpm_pa = (uintptr_t)msrpm;
+    vm->asid = asid;
+    vm->tlb_control = TLB_FLUSH_ASID;
+    vm->vintr = VINTR_MASKING;
+    vm->np_enable = 1;
+    vm->n_cr3 = v->domain->npt_root << PAGE_SHIFT;
+    vm->g_pat = 0x0007040600070406ull;   /* the power-on PAT */
+    vm->efer = EFER_SVME;
+    sv->last_cpu = ~0u;
+    v->hvm = sv;
+    return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+    struct svm_vcpu *sv = v->hvm;
+
+    if (!sv)
+        return;
+    page_free(sv->vmcb);
+    kfree(sv);
+    v->hvm = NULL;
+}
+
+static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
+                    uint32_t limit, uint64_t base)
+{
+    s->sel = sel;
+    s->attrib = attrib;
+    s->limit = limit;
+    s->base = base;
+}
+
+static void svm_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    /* PVH: 32-bit flat code and data, paging off, a busy 32-bit TSS
+     * (Xen's docs/misc/pvh.pandoc). */
+    set_seg(&vm->cs, 0x08, 0xc9b, 0xffffffff, 0);
+    set_seg(&vm->ds, 0x10, 0xc93, 0xffffffff, 0);
+    vm->es = vm->ss = vm->fs = vm->gs = vm->ds;
+    set_seg(&vm->tr, 0x18, 0x08b, 0x67, 0);
+    set_seg(&vm->ldtr, 0, 0x082, 0, 0);
+    set_seg(&vm->gdtr, 0, 0, 0xffff, 0);
+    set_seg(&vm->idtr, 0, 0, 0xffff, 0);
+    vm->cpl = 0;
+    vm->cr0 = X86_CR0_PE | X86_CR0_ET;
+    vm->cr3 = 0;
+    vm->cr4 = 0;
+    vm->efer = EFER_SVME;
+    vm->dr6 = 0xffff0ff0;
+    vm->dr7 = 0x400;
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rip = st->rip;
+    v->regs.rbx = st->rbx;
+    v->regs.rflags = X86_RFLAGS_RSVD1;
+}
+
+static const char *exit_name(uint64_t code)
+{
+    switch (code) {
+    case SVM_EXIT_INTR: return "INTR";
+    case SVM_EXIT_NMI: return "NMI";
+    case SVM_EXIT_SMI: return "SMI";
+    case SVM_EXIT_INIT: return "INIT";
+    case SVM_EXIT_CPUID: return "CPUID";
+    case SVM_EXIT_HLT: return "HLT";
+    case SVM_EXIT_IOIO: return "IOIO";
+    case SVM_EXIT_MSR: return "MSR";
+    case SVM_EXIT_SHUTDOWN: return "SHUTDOWN";
+    case SVM_EXIT_VMRUN: return "VMRUN";
+    case SVM_EXIT_VMMCALL: return "VMMCALL";
+    case SVM_EXIT_XSETBV: return "XSETBV";
+    case SVM_EXIT_NPF: return "NPF";
+    case SVM_EXIT_INVALID: return "INVALID";
+    case SVM_EXIT_TASKSW: return "TASK_SWITCH";
+    case SVM_EXIT_INVD: return "INVD";
+    default:
+        if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32)
+            return "exception";
+        return "unknown";
+    }
+}
+
+static void svm_run(struct vcpu *v, struct hvm_exit *e)
+{
+    struct svm_vcpu *sv = v->hvm;
+    struct vmcb *vm = sv->vmcb;
+    struct svm_cpu *sc = this_cpu()->arch.hvm;
+    uint64_t code;
+
+    if (sv->last_cpu != this_cpu()->id || sv->flush) {
+        vm->tlb_control = TLB_FLUSH_ASID;
+        sv->last_cpu = this_cpu()->id;
+        sv->flush = false;
+    }
+    vm->rax = v->regs.rax;
+    vm->rip = v->regs.rip;
+    vm->rsp = v->regs.rsp;
+    vm->rflags = v->regs.rflags;
+
+    __asm__ volatile("clgi; sti" ::: "memory");
+    svm_vmrun((uintptr_t)vm, &v->regs, (uintptr_t)sc->host_vmcb);
+    __asm__ volatile("cli; stgi" ::: "memory");
+
+    vm->tlb_control = TLB_FLUSH_NONE;
+    v->regs.rax = vm->rax;
+    v->regs.rip = vm->rip;
+    v->regs.rsp = vm->rsp;
+    v->regs.rflags = vm->rflags;
+
+    code = vm->exitcode;
+    memset(e, 0, sizeof(*e));
+    e->raw = code;
+    e->raw_name = exit_name(code);
+    switch (code) {
+    case SVM_EXIT_INTR:
+    case SVM_EXIT_NMI:
+    case SVM_EXIT_SMI:
+    case SVM_EXIT_INIT:
+        e->reason = EXIT_NONE;
+        break;
+    case SVM_EXIT_CPUID:
+        e->reason = EXIT_CPUID;
+        e->insn_len = 2;
+        break;
+    case SVM_EXIT_HLT:
+        e->reason = EXIT_HLT;
+        e->insn_len = 1;
+        break;
+    case SVM_EXIT_VMMCALL:
+        e->reason = EXIT_HYPERCALL;
+        e->insn_len = 3;
+        break;
+    case SVM_EXIT_MSR:
+        e->reason = vm->exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+        e->insn_len = 2;
+        break;
+    case SVM_EXIT_IOIO: {
+        uint64_t info = vm->exitinfo1;
+
+        e->reason = EXIT_IO;
+        e->io.port = (uint16_t)(info >> 16);
+        e->io.in = info & 1;
+        e->io.string = info & (1u << 2);
+        e->io.rep = info & (1u << 3);
+        e->io.size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+        /* EXITINFO2 holds the next RIP, with or without NRIPS. */
+        e->insn_len = (uint8_t)(vm->exitinfo2 - vm->rip);
+        break;
+    }
+    case SVM_EXIT_NPF:
+        e->reason = EXIT_NPF;
+        e->npf.gpa = vm->exitinfo2;
+        e->npf.present = vm->exitinfo1 & 1;
+        e->npf.write = vm->exitinfo1 & 2;
+        e->npf.fetch = vm->exitinfo1 & 16;
+        e->npf.read = !e->npf.write && !e->npf.fetch;
+        break;
+    case SVM_EXIT_SHUTDOWN:
+        e->reason = EXIT_TRIPLE_FAULT;
+        break;
+    case SVM_EXIT_INVALID:
+        e->reason = EXIT_INVALID;
+        break;
+    default:
+        e->reason = EXIT_UNHANDLED;
+        break;
+    }
+    if (has_nrips && vm->nrip && e->reason != EXIT_IO &&
+        vm->nrip > vm->rip && vm->nrip - vm->rip < 16)
+        e->insn_len = (uint8_t)(vm->nrip - vm->rip);
+}
+
+static void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+                                 uint32_t err)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    vm->event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_EXC | vector |
+                    (has_err ? EVENTINJ_ERRVALID | ((uint64_t)err << 32) : 0);
+}
+
+static void svm_get_paging(struct vcpu *v, struct guest_paging *p)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    p->cr0 = vm->cr0;
+    p->cr3 = vm->cr3;
+    p->cr4 = vm->cr4;
+    p->efer = vm->efer;
+}
+
+static int svm_guest_bits(struct vcpu *v)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    if ((vm->efer & EFER_LMA) && (vm->cs.attrib & (1u << 9)))   /* CS.L */
+        return 64;
+    if (!(vm->cr0 & X86_CR0_PE))
+        return 16;
+    return (vm->cs.attrib & (1u << 10)) ? 32 : 16;               /* CS.D */
+}
+
+static int svm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    switch (msr) {
+    case MSR_EFER:
+        *val = vm->efer & ~(uint64_t)EFER_SVME;
+        return 0;
+    case MSR_IA32_PAT:
+        *val = vm->g_pat;
+        return 0;
+    }
+    return -1;
+}
+
+static int svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    switch (msr) {
+    case MSR_EFER:
+        /* SCE, LME, LMA, NXE are the guest's; SVME stays set (VMRUN
+         * requires it) and is hidden from the guest. */
+        if (val & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+            return -2;
+        /* LMA is the processor's: it follows LME and CR0.PG. */
+        vm->efer = (val & ~(uint64_t)EFER_LMA) | (vm->efer & EFER_LMA) | EFER_SVME;
+        if ((val & EFER_LME) && (vm->cr0 & X86_CR0_PG))
+            vm->efer |= EFER_LMA;
+        return 0;
+    case MSR_IA32_PAT:
+        vm->g_pat = val;
+        return 0;
+    }
+    return -1;
+}
+
+/* NPT entries are ordinary x86 page-table entries; nested walks are user
+ * accesses, so every level needs U (APM 15.25.5). */
+static uint64_t svm_npt_table_entry(mfn_t table)
+{
+    return (table << PAGE_SHIFT) | PTE_P | PTE_W | PTE_U;
+}
+
+static uint64_t svm_npt_leaf_entry(mfn_t frame, bool write, bool exec)
+{
+    (void)exec;
+    return (frame << PAGE_SHIFT) | PTE_P | PTE_U | (write ? PTE_W : 0);
+}
+
+static void svm_npt_flush(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i] && d->vcpus[i]->hvm)
+            ((struct svm_vcpu *)d->vcpus[i]->hvm)->flush = true;
+}
+
+static int svm_global_init(void)
+{
+    const char *why;
+
+    if (!svm_usable(&why))
+        return -ENODEV;
+    iopm = alloc_contig(3, 0xff);
+    msrpm = alloc_contig(2, 0xff);
+    if (!iopm || !msrpm)
+        return -ENOMEM;
+    static const uint32_t direct[] = {
+        MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
+        MSR_CSTAR, MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+        MSR_IA32_SYSENTER_EIP,
+    };
+    for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
+        msr_passthrough(direct[i]);
+    max_asid = cpuid(0x8000000a).ebx;
+    if (max_asid < 2)
+        max_asid = 2;
+    has_nrips = cpuid(0x8000000a).edx & CPUID_NRIPS_BIT;
+    printk("SVM: %u ASIDs, nested paging, %s\n", max_asid,
+           has_nrips ? "next-RIP saved" : "no next-RIP (lengths decoded)");
+    return 0;
+}
+
+const struct hvm_ops svm_ops = {
+    .name = "AMD-V (SVM + NPT)",
+    .cpu_up = svm_cpu_up,
+    .vcpu_create = svm_vcpu_create,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_set_start = svm_vcpu_set_start,
+    .run = svm_run,
+    .inject_exception = svm_inject_exception,
+    .get_paging = svm_get_paging,
+    .guest_bits = svm_guest_bits,
+    .msr_read = svm_msr_read,
+    .msr_write = svm_msr_write,
+    .npt_table_entry = svm_npt_table_entry,
+    .npt_leaf_entry = svm_npt_leaf_entry,
+    .npt_flush = svm_npt_flush,
+    .hypercall_insn = { 0x0f, 0x01, 0xd9 },     /* VMMCALL */
+};
+
+int svm_init(void) { return svm_global_init(); }
+bool svm_available(const char **why) { return svm_usable(why); }

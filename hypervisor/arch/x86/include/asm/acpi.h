@@ -1,0 +1,32 @@
+/* What mica takes from ACPI: the CPUs and IOAPICs of the MADT, and the
+ * FADT's power-off register. */
+#ifndef ASM_ACPI_H
+#define ASM_ACPI_H
+
+#include <mica/types.h>
+
+#define ACPI_MAX_IOAPICS 8
+
+struct acpi_info {
+    paddr_t rsdp_pa;
+    paddr_t lapic_pa;
+    unsigned int ncpus;
+    uint32_t cpu_apic_ids[64];
+    unsigned int nioapics;
+    struct {
+        uint8_t id;
+        paddr_t pa;
+        uint32_t gsi_base;
+    } ioapics[ACPI_MAX_IOAPICS];
+    uint16_t pm1a_cnt, pm1b_cnt;
+    uint16_t pm_tmr;
+    uint16_t slp_typ_s5;
+};
+
+extern struct acpi_info acpi;
+
+struct boot_info;
+int acpi_init(const struct boot_info *bi);
+void acpi_poweroff(void);
+
+#endif

@@ -1,0 +1,102 @@
+/* The hardware-virtualization interface.  SVM and VMX each provide one
+ * struct hvm_ops; hvm_select() picks one at boot and common code calls only
+ * through it.  Exits come back as a struct hvm_exit in vendor-neutral
+ * terms; the guest's general registers live in struct vcpu (guest_regs)
+ * across every exit, the backend syncing the ones its hardware keeps. */
+#ifndef ASM_HVM_H
+#define ASM_HVM_H
+
+#include <mica/types.h>
+
+struct vcpu;
+struct domain;
+
+enum hvm_exit_reason {
+    EXIT_NONE,          /* handled inside the backend, or an interrupt */
+    EXIT_CPUID,
+    EXIT_HLT,
+    EXIT_HYPERCALL,     /* VMCALL or VMMCALL */
+    EXIT_IO,
+    EXIT_MSR_READ,
+    EXIT_MSR_WRITE,
+    EXIT_NPF,           /* nested page fault / EPT violation */
+    EXIT_TRIPLE_FAULT,
+    EXIT_INVALID,       /* the hardware refused the guest state */
+    EXIT_UNHANDLED,     /* anything else: the domain is crashed */
+};
+
+struct hvm_exit {
+    enum hvm_exit_reason reason;
+    uint64_t raw;               /* vendor exit code, for the log */
+    const char *raw_name;       /* vendor name of that code, if known */
+    uint8_t insn_len;           /* of the exiting instruction, when known */
+    union {
+        struct {
+            uint16_t port;
+            uint8_t size;       /* 1, 2 or 4 */
+            bool in, string, rep;
+        } io;
+        struct {
+            gpaddr_t gpa;
+            bool read, write, fetch, present;
+        } npf;
+    };
+};
+
+/* General registers of a guest vCPU. */
+struct guest_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rsp, rflags;
+};
+
+/* The state a vCPU starts in. */
+struct vcpu_start_state {
+    enum {
+        START_PVH32,    /* 32-bit flat protected mode, paging off (PVH) */
+    } mode;
+    uint64_t rip;
+    uint64_t rbx;
+};
+
+struct guest_paging {
+    uint64_t cr0, cr3, cr4, efer;
+};
+
+struct hvm_ops {
+    const char *name;
+    int (*cpu_up)(void);
+    int (*vcpu_create)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    void (*vcpu_set_start)(struct vcpu *v, const struct vcpu_start_state *s);
+    /* Runs the guest until an exit; called with interrupts disabled. */
+    void (*run)(struct vcpu *v, struct hvm_exit *e);
+    void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_err,
+                             uint32_t err);
+    void (*get_paging)(struct vcpu *v, struct guest_paging *p);
+    /* 16, 32 or 64: the operand size of the guest's code segment. */
+    int (*guest_bits)(struct vcpu *v);
+    /* MSRs whose state the backend keeps (EFER, PAT, ...); return 0 if
+     * handled, -1 if the MSR is not one of these. */
+    int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
+    int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
+    /* Second-level page-table entry formats (AMD NPT, Intel EPT). */
+    uint64_t (*npt_table_entry)(mfn_t table);
+    uint64_t (*npt_leaf_entry)(mfn_t frame, bool write, bool exec);
+    /* Makes a domain's second-level mapping changes visible. */
+    void (*npt_flush)(struct domain *d);
+    /* The instruction a hypercall stub uses (3 bytes). */
+    uint8_t hypercall_insn[3];
+};
+
+extern const struct hvm_ops *hvm_ops;
+extern const struct hvm_ops svm_ops, vmx_ops;
+
+void hvm_select(void);
+int hvm_cpu_up(void);
+
+/* Handles an exit in common code; returns false if the vCPU must not be
+ * resumed (it blocked, or its domain ended). */
+bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e);
+
+#endif

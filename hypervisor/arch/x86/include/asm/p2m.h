@@ -1,0 +1,26 @@
+/* A domain's guest-physical to host-physical map (the NPT/EPT tables). */
+#ifndef ASM_P2M_H
+#define ASM_P2M_H
+
+#include <mica/types.h>
+
+struct domain;
+
+int p2m_init(struct domain *d);
+/* Maps gfn to mfn; `owned` frames are the domain's RAM and are freed with
+ * it. */
+int p2m_map(struct domain *d, gfn_t gfn, mfn_t mfn, bool write, bool owned);
+mfn_t p2m_lookup(struct domain *d, gfn_t gfn, bool *writable);
+void p2m_destroy(struct domain *d);
+
+/* Guest memory through its physical addresses (the loaders' view), and
+ * through a vCPU's virtual addresses (hypercall arguments).  Each returns 0
+ * or -EFAULT, after copying nothing or a prefix. */
+struct vcpu;
+int copy_to_guest_phys(struct domain *d, gpaddr_t gpa, const void *src, size_t n);
+int zero_guest_phys(struct domain *d, gpaddr_t gpa, size_t n);
+int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t gpa, size_t n);
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t n);
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t n);
+
+#endif

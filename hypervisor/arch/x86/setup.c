@@ -1,0 +1,190 @@
+/* start_mica: from the boot loader's hand-off to a running system.  The
+ * steps are in the order each depends on the one before: console, boot
+ * information, memory, CPU features, ACPI, timers, other CPUs, the
+ * virtualization backend, and finally the domains. */
+#include <mica/bootinfo.h>
+#include <mica/cmdline.h>
+#include <mica/console.h>
+#include <mica/domain.h>
+#include <mica/frame.h>
+#include <mica/heap.h>
+#include <mica/percpu.h>
+#include <mica/sched.h>
+#include <mica/string.h>
+#include <mica/version.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/hvm.h>
+#include <asm/layout.h>
+#include <asm/traps.h>
+
+struct pcpu pcpus[MAX_CPUS];
+unsigned int nr_cpus = 1;
+struct boot_info boot_info;
+
+extern char _image_start[], _end[];
+extern const struct param __params_start[], __params_end[];
+extern uint64_t boot_pml4[], boot_pdpt[];
+
+void uart_console_init(void);
+void mm_map_ram(const struct boot_info *bi);
+void smp_boot_aps(void);
+void console_replay(void);
+void traps_late_init(void);
+
+static uint8_t bsp_ist[3][IST_STACK_SIZE] __aligned(16);
+
+static const void *identity_map(uint64_t pa, size_t len)
+{
+    if (pa + len < pa || pa + len > GiB(4))
+        return NULL;
+    return (const void *)(uintptr_t)pa;
+}
+
+static void warn_param(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vprintf(LOG_WARN, fmt, ap);
+    va_end(ap);
+}
+
+static const char *mem_type_name(uint32_t t)
+{
+    switch (t) {
+    case MEM_USABLE: return "usable";
+    case MEM_ACPI:   return "ACPI data";
+    case MEM_NVS:    return "ACPI NVS";
+    case MEM_BAD:    return "unusable";
+    default:         return "reserved";
+    }
+}
+
+/* Puts the frame bitmap in the first usable RAM above 1 MiB that holds no
+ * image, module or loader structure, then hands all usable RAM to the
+ * frame allocator and takes back what is in use. */
+static void memory_init(const struct boot_info *bi)
+{
+    mfn_t max_mfn = 0;
+    size_t bytes;
+    paddr_t bm = 0;
+    paddr_t image_start = (uintptr_t)_image_start, image_end = (uintptr_t)_end;
+
+    for (unsigned i = 0; i < bi->nmem; i++)
+        if (bi->mem[i].type == MEM_USABLE)
+            max_mfn = MAX(max_mfn, (bi->mem[i].start + bi->mem[i].len) >> PAGE_SHIFT);
+    bytes = ALIGN_UP(frame_bitmap_bytes(max_mfn), PAGE_SIZE);
+
+    for (unsigned i = 0; i < bi->nmem && !bm; i++) {
+        const struct mem_region *r = &bi->mem[i];
+        paddr_t a = ALIGN_UP(MAX(r->start, MiB(1)), PAGE_SIZE);
+        paddr_t end = r->start + r->len;
+
+        if (r->type != MEM_USABLE)
+            continue;
+        while (a + bytes <= end && a + bytes <= GiB(4)) {
+            paddr_t clash = 0;
+
+            if (a < image_end && a + bytes > image_start)
+                clash = image_end;
+            if (a < bi->info_end && a + bytes > bi->info_start)
+                clash = MAX(clash, bi->info_end);
+            for (unsigned m = 0; m < bi->nmods; m++)
+                if (a < bi->mods[m].end && a + bytes > bi->mods[m].start)
+                    clash = MAX(clash, bi->mods[m].end);
+            if (!clash) {
+                bm = a;
+                break;
+            }
+            a = ALIGN_UP(clash, PAGE_SIZE);
+        }
+    }
+    if (!bm)
+        panic("no room for the frame bitmap (%zu bytes)", bytes);
+
+    frame_init((uint64_t *)(uintptr_t)bm, max_mfn);
+    for (unsigned i = 0; i < bi->nmem; i++) {
+        const struct mem_region *r = &bi->mem[i];
+
+        if (r->type == MEM_USABLE)
+            frame_release(ALIGN_UP(r->start, PAGE_SIZE) >> PAGE_SHIFT,
+                          (r->start + r->len) >> PAGE_SHIFT);
+    }
+    frame_reserve(0, 1);                /* the real-mode IVT and BDA */
+    frame_reserve(image_start >> PAGE_SHIFT,
+                  ALIGN_UP(image_end, PAGE_SIZE) >> PAGE_SHIFT);
+    frame_reserve(bm >> PAGE_SHIFT, (bm + bytes) >> PAGE_SHIFT);
+    frame_reserve(bi->info_start >> PAGE_SHIFT,
+                  ALIGN_UP(bi->info_end, PAGE_SIZE) >> PAGE_SHIFT);
+    for (unsigned m = 0; m < bi->nmods; m++)
+        frame_reserve(bi->mods[m].start >> PAGE_SHIFT,
+                      ALIGN_UP(bi->mods[m].end, PAGE_SIZE) >> PAGE_SHIFT);
+    mm_map_ram(bi);
+    printk("Memory: %llu MiB usable, %llu MiB free after mica and modules\n",
+           (unsigned long long)(frame_total_count() >> 8),
+           (unsigned long long)(frame_free_count() >> 8));
+}
+
+static void print_memory_map(const struct boot_info *bi)
+{
+    printk("Memory map (%s):\n", bi->efi_map ? "EFI" : "e820");
+    for (unsigned i = 0; i < bi->nmem; i++)
+        printk("  %016llx - %016llx %s\n",
+               (unsigned long long)bi->mem[i].start,
+               (unsigned long long)(bi->mem[i].start + bi->mem[i].len),
+               mem_type_name(bi->mem[i].type));
+}
+
+void start_mica(uint32_t magic, uint32_t info_pa)
+{
+    struct boot_info *bi = &boot_info;
+    struct pcpu *bsp = &pcpus[0];
+    int rc;
+
+    bsp->self = bsp;
+    bsp->id = 0;
+    for (int i = 0; i < 3; i++)
+        bsp->arch.ist_stacks[i] = bsp_ist[i];
+    traps_init();
+    cpu_tables_init(bsp);
+    traps_late_init();
+    uart_console_init();
+
+    if (magic == MULTIBOOT2_MAGIC)
+        rc = multiboot2_parse(info_pa, identity_map, bi);
+    else if (magic == MULTIBOOT1_MAGIC)
+        rc = multiboot1_parse(info_pa, identity_map, bi);
+    else
+        panic("not started by a multiboot loader (magic %#x)", magic);
+    cmdline_parse(cmdline_skip_image(bi->cmdline), __params_start,
+                  (size_t)(__params_end - __params_start), warn_param);
+    uart_console_init();
+
+    printk("mica %s (x86-64) -- a small hypervisor with a Xen-compatible ABI\n",
+           MICA_VERSION);
+    printk("Booted by %s via %s; command line: %s\n",
+           bi->loader[0] ? bi->loader : "an unnamed loader", bi->protocol,
+           cmdline_skip_image(bi->cmdline));
+    if (rc < 0)
+        panic("the boot loader's information is unusable (error %d)", rc);
+    print_memory_map(bi);
+    memory_init(bi);
+
+    if (acpi_init(bi) < 0)
+        pr_warn("ACPI: continuing with the boot CPU only\n");
+    lapic_init();
+    bsp->arch.apic_id = lapic_id();
+    bsp->online = true;
+    lapic_calibrate();
+
+    hvm_select();
+    smp_boot_aps();
+    printk("CPUs: %u online\n", nr_cpus);
+    if (hvm_cpu_up() < 0)
+        panic("cannot enable %s on the boot CPU", hvm_ops->name);
+
+    domains_start_from_modules(bi);
+    sched_start();
+}

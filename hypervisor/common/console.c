@@ -1,0 +1,141 @@
+/* Console: see mica/console.h.  Every message goes into the ring; the ports
+ * show those at or below `loglvl`.  Each line of mica's own output starts
+ * with "(mica) " so that it stands apart from guests' "(dN) " lines. */
+#include <mica/cmdline.h>
+#include <mica/console.h>
+#include <mica/lib.h>
+#include <mica/spinlock.h>
+#include <mica/string.h>
+#include <asm/cpu.h>
+
+#define RING_SIZE (64 * 1024)
+#define MAX_PORTS 4
+
+static char ring[RING_SIZE];
+static uint64_t ring_head;          /* bytes ever written */
+static struct console_port *ports[MAX_PORTS];
+static unsigned int nports;
+static spinlock_t lock = SPINLOCK_INIT;
+static bool line_start = true;
+
+static enum log_level show_level = LOG_INFO;
+
+static int parse_loglvl(const char *v)
+{
+    static const char *const names[] = { "error", "warning", "info", "debug" };
+
+    if (!strcmp(v, "all")) {
+        show_level = LOG_DEBUG;
+        return 0;
+    }
+    if (!strcmp(v, "none")) {
+        show_level = -1;
+        return 0;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!strcmp(v, names[i])) {
+            show_level = (enum log_level)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+param_custom("loglvl", parse_loglvl);
+
+void console_add_port(struct console_port *p)
+{
+    for (unsigned i = 0; i < nports; i++)
+        if (ports[i] == p)
+            return;
+    if (nports < MAX_PORTS)
+        ports[nports++] = p;
+}
+
+static void emit(const char *s, size_t n, bool show)
+{
+    for (size_t i = 0; i < n; i++)
+        ring[(ring_head + i) % RING_SIZE] = s[i];
+    ring_head += n;
+    if (!show)
+        return;
+    for (unsigned i = 0; i < nports; i++)
+        if (ports[i]->enabled)
+            ports[i]->write(ports[i], s, n);
+}
+
+static const char *memchr_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\n')
+            return s + i;
+    return NULL;
+}
+
+/* Writes text, putting `prefix` at the start of each line. */
+static void emit_lines(const char *prefix, bool *at_start, const char *s,
+                       size_t n, bool show)
+{
+    size_t plen = strlen(prefix);
+
+    while (n) {
+        const char *nl = memchr_line(s, n);
+        size_t len = nl ? (size_t)(nl - s) + 1 : n;
+
+        if (*at_start)
+            emit(prefix, plen, show);
+        emit(s, len, show);
+        *at_start = nl != NULL;
+        s += len;
+        n -= len;
+    }
+}
+
+void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
+{
+    char buf[512];
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    unsigned long f;
+
+    if (n >= (int)sizeof(buf))
+        n = sizeof(buf) - 1;
+    f = spin_lock_irqsave(&lock);
+    emit_lines("(mica) ", &line_start, buf, (size_t)n,
+               (int)lvl <= (int)show_level);
+    spin_unlock_irqrestore(&lock, f);
+}
+
+void log_printf(enum log_level lvl, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vprintf(lvl, fmt, ap);
+    va_end(ap);
+}
+
+void console_guest_write(domid_t id, bool *at_line_start, const char *s,
+                         size_t n)
+{
+    char prefix[16];
+    unsigned long f;
+
+    snprintf(prefix, sizeof(prefix), "(d%u) ", id);
+    f = spin_lock_irqsave(&lock);
+    emit_lines(prefix, at_line_start, s, n, show_level >= LOG_INFO);
+    spin_unlock_irqrestore(&lock, f);
+}
+
+size_t console_ring_read(uint64_t *pos, char *buf, size_t size)
+{
+    unsigned long f = spin_lock_irqsave(&lock);
+    uint64_t start = *pos, n;
+
+    if (ring_head > RING_SIZE && start < ring_head - RING_SIZE)
+        start = ring_head - RING_SIZE;
+    n = MIN(size, ring_head - start);
+    for (uint64_t i = 0; i < n; i++)
+        buf[i] = ring[(start + i) % RING_SIZE];
+    *pos = start + n;
+    spin_unlock_irqrestore(&lock, f);
+    return (size_t)n;
+}

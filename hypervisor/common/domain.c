@@ -1,0 +1,218 @@
+/* Domains: creation, memory, vCPUs, shutdown and crash, and reaping, which
+ * gives every frame back once no vCPU of the domain runs any more. */
+#include <mica/console.h>
+#include <mica/domain.h>
+#include <mica/errno.h>
+#include <mica/frame.h>
+#include <mica/heap.h>
+#include <mica/lib.h>
+#include <mica/percpu.h>
+#include <mica/sched.h>
+#include <mica/string.h>
+#include <asm/apic.h>
+#include <asm/p2m.h>
+#include <xen/sched.h>
+
+static struct domain *domain_list;
+static spinlock_t list_lock = SPINLOCK_INIT;
+static domid_t next_id = 1;
+
+static const char *const shutdown_names[] = {
+    [SHUTDOWN_poweroff] = "poweroff",
+    [SHUTDOWN_reboot] = "reboot",
+    [SHUTDOWN_suspend] = "suspend",
+    [SHUTDOWN_crash] = "crash",
+    [SHUTDOWN_watchdog] = "watchdog",
+};
+
+struct domain *domain_create(const char *name, bool xen_guest)
+{
+    struct domain *d = kzalloc(sizeof(*d));
+    unsigned long f;
+
+    if (!d)
+        return NULL;
+    d->console = kmalloc(DOMAIN_CONSOLE_SIZE);
+    if (!d->console || p2m_init(d) < 0) {
+        kfree(d->console);
+        kfree(d);
+        return NULL;
+    }
+    strlcpy(d->name, name, sizeof(d->name));
+    d->xen_guest = xen_guest;
+    d->console_line_start = true;
+    d->state = DOMAIN_RUNNING;
+    d->created_ns = now_ns();
+    f = spin_lock_irqsave(&list_lock);
+    d->id = next_id++;
+    if (next_id >= DOMID_INVALID - 12)    /* stay below Xen's DOMID_FIRST_RESERVED */
+        next_id = 1;
+    d->next = domain_list;
+    domain_list = d;
+    spin_unlock_irqrestore(&list_lock, f);
+    return d;
+}
+
+/* Gives the domain RAM at guest-physical [0, bytes), zeroed so that nothing
+ * of an earlier owner shows through. */
+int domain_alloc_memory(struct domain *d, uint64_t bytes)
+{
+    uint64_t pages = ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT;
+
+    if (pages > frame_free_count())
+        return -ENOMEM;
+    for (gfn_t g = 0; g < pages; g++) {
+        mfn_t m = frame_alloc();
+        int rc;
+
+        if (m == MFN_INVALID)
+            return -ENOMEM;
+        memset((void *)(uintptr_t)(m << PAGE_SHIFT), 0, PAGE_SIZE);
+        rc = p2m_map(d, g, m, true, true);
+        if (rc < 0) {
+            frame_free(m);
+            return rc;
+        }
+        d->tot_pages++;
+    }
+    d->max_pages = d->tot_pages;
+    return 0;
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v;
+
+    if (id >= MAX_VCPUS || d->vcpus[id])
+        return NULL;
+    v = kzalloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    v->id = id;
+    v->domain = d;
+    v->pause_flags = VPF_PAUSED;
+    v->cpu_affinity = ~0ull;
+    if (hvm_ops->vcpu_create(v) < 0) {
+        kfree(v);
+        return NULL;
+    }
+    d->vcpus[id] = v;
+    if (id >= d->nr_vcpus)
+        d->nr_vcpus = id + 1;
+    sched_add_vcpu(v);
+    return v;
+}
+
+void domain_unpause(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            vcpu_unpause_flag(d->vcpus[i], VPF_PAUSED);
+}
+
+static void stop_vcpus(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            vcpu_pause_flag(d->vcpus[i], VPF_DEAD);
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    unsigned long f = spin_lock_irqsave(&d->lock);
+
+    if (d->state != DOMAIN_RUNNING) {
+        spin_unlock_irqrestore(&d->lock, f);
+        return;
+    }
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    spin_unlock_irqrestore(&d->lock, f);
+    printk("d%u (%s): shut down: %s, code %d\n", d->id, d->name,
+           reason < ARRAY_SIZE(shutdown_names) && shutdown_names[reason]
+               ? shutdown_names[reason] : "unknown",
+           d->shutdown_code);
+    stop_vcpus(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    unsigned long f = spin_lock_irqsave(&d->lock);
+    va_list ap;
+
+    if (d->state != DOMAIN_RUNNING) {
+        spin_unlock_irqrestore(&d->lock, f);
+        return;
+    }
+    d->state = DOMAIN_CRASHED;
+    d->shutdown_reason = SHUTDOWN_crash;
+    va_start(ap, fmt);
+    vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+    va_end(ap);
+    spin_unlock_irqrestore(&d->lock, f);
+    pr_err("d%u (%s): crashed: %s\n", d->id, d->name, d->crash_reason);
+    stop_vcpus(d);
+}
+
+/* Called by the scheduler when a vCPU of a stopped domain leaves its CPU;
+ * the last one out frees the domain.  Boot-time domains have no toolstack
+ * to keep them for, so they go as soon as they stop. */
+bool domain_reap(struct domain *d)
+{
+    unsigned long f;
+    struct domain **pp;
+    uint64_t pages;
+
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i] && (d->vcpus[i]->running || d->vcpus[i]->on_runq))
+            return false;
+    f = spin_lock_irqsave(&list_lock);
+    if (d->state == DOMAIN_DYING) {
+        spin_unlock_irqrestore(&list_lock, f);
+        return false;
+    }
+    d->state = DOMAIN_DYING;
+    for (pp = &domain_list; *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&list_lock, f);
+
+    pages = d->tot_pages;
+    for (unsigned i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (!v)
+            continue;
+        hvm_ops->vcpu_destroy(v);
+        __atomic_fetch_sub(&pcpus[v->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
+        kfree(v);
+    }
+    p2m_destroy(d);
+    printk("d%u (%s): destroyed, %llu pages returned\n", d->id, d->name,
+           (unsigned long long)pages);
+    kfree(d->console);
+    kfree(d);
+    return true;
+}
+
+void domain_console_write(struct domain *d, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        d->console[(d->console_head + i) % DOMAIN_CONSOLE_SIZE] = s[i];
+    d->console_head += n;
+    console_guest_write(d->id, &d->console_line_start, s, n);
+}
+
+unsigned int domains_alive(void)
+{
+    unsigned long f = spin_lock_irqsave(&list_lock);
+    unsigned int n = 0;
+
+    for (struct domain *d = domain_list; d; d = d->next)
+        n++;
+    spin_unlock_irqrestore(&list_lock, f);
+    return n;
+}

@@ -1,0 +1,39 @@
+/* Hypercall dispatch: one bounds-checked table.  64-bit guests pass the
+ * number in RAX and arguments in RDI, RSI, RDX, R10, R8; 32-bit guests in
+ * EAX and EBX, ECX, EDX, ESI, EDI (Xen's conventions). */
+#include <mica/console.h>
+#include <mica/domain.h>
+#include <mica/errno.h>
+#include <mica/hypercall.h>
+#include <xen/xen.h>
+
+static const hypercall_fn table[] = {
+    [__HYPERVISOR_console_io] = do_console_io,
+    [__HYPERVISOR_sched_op] = do_sched_op,
+};
+
+void hypercall_dispatch(struct vcpu *v)
+{
+    struct guest_regs *r = &v->regs;
+    uint64_t a[5];
+    uint64_t nr;
+    long ret;
+
+    if (hvm_ops->guest_bits(v) == 64) {
+        nr = r->rax;
+        a[0] = r->rdi; a[1] = r->rsi; a[2] = r->rdx; a[3] = r->r10; a[4] = r->r8;
+    } else {
+        nr = (uint32_t)r->rax;
+        a[0] = (uint32_t)r->rbx; a[1] = (uint32_t)r->rcx;
+        a[2] = (uint32_t)r->rdx; a[3] = (uint32_t)r->rsi;
+        a[4] = (uint32_t)r->rdi;
+    }
+    if (!v->domain->xen_guest || nr >= ARRAY_SIZE(table) || !table[nr])
+        ret = -ENOSYS;
+    else
+        ret = table[nr](v, a);
+    if (hvm_ops->guest_bits(v) == 64)
+        r->rax = (uint64_t)ret;
+    else
+        r->rax = (uint32_t)ret;
+}

@@ -1,0 +1,237 @@
+/* A small vsnprintf: %c %s %d %i %u %x %X %o %p %%, the l/ll/z/h
+ * length modifiers, '-', '0', '+' and '#' flags, a field width and a precision
+ * (both may be '*').  It always terminates the buffer and returns the length
+ * the full output would have had, as C99 says. */
+#include <mica/lib.h>
+#include <mica/string.h>
+
+struct out {
+    char *buf;
+    size_t size, len;
+};
+
+static void put(struct out *o, char c)
+{
+    if (o->len + 1 < o->size)
+        o->buf[o->len] = c;
+    o->len++;
+}
+
+static void pad(struct out *o, char c, int n)
+{
+    while (n-- > 0)
+        put(o, c);
+}
+
+static void number(struct out *o, uint64_t v, bool neg, unsigned base,
+                   bool upper, int width, bool left, bool zero, bool plus)
+{
+    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char tmp[24];
+    int n = 0;
+    char sign = neg ? '-' : plus ? '+' : 0;
+
+    do {
+        tmp[n++] = digits[v % base];
+        v /= base;
+    } while (v);
+    width -= n + (sign ? 1 : 0);
+    if (!left && !zero)
+        pad(o, ' ', width);
+    if (sign)
+        put(o, sign);
+    if (!left && zero)
+        pad(o, '0', width);
+    while (n)
+        put(o, tmp[--n]);
+    if (left)
+        pad(o, ' ', width);
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    struct out o = { buf, size, 0 };
+
+    for (; *fmt; fmt++) {
+        bool left = false, zero = false, plus = false, alt = false;
+        int width = 0, prec = -1, lng = 0;
+
+        if (*fmt != '%') {
+            put(&o, *fmt);
+            continue;
+        }
+        for (fmt++;; fmt++) {
+            if (*fmt == '-')
+                left = true;
+            else if (*fmt == '0')
+                zero = true;
+            else if (*fmt == '+')
+                plus = true;
+            else if (*fmt == '#')
+                alt = true;
+            else
+                break;
+        }
+        if (*fmt == '*') {
+            width = va_arg(ap, int);
+            if (width < 0) {
+                left = true;
+                width = -width;
+            }
+            fmt++;
+        }
+        while (*fmt >= '0' && *fmt <= '9')
+            width = width * 10 + (*fmt++ - '0');
+        if (*fmt == '.') {
+            prec = 0;
+            fmt++;
+            if (*fmt == '*') {
+                prec = va_arg(ap, int);
+                fmt++;
+            }
+            while (*fmt >= '0' && *fmt <= '9')
+                prec = prec * 10 + (*fmt++ - '0');
+        }
+        while (*fmt == 'l' || *fmt == 'z' || *fmt == 'h') {
+            if (*fmt != 'h')
+                lng++;
+            fmt++;
+        }
+
+        switch (*fmt) {
+        case 'c':
+            pad(&o, ' ', left ? 0 : width - 1);
+            put(&o, (char)va_arg(ap, int));
+            pad(&o, ' ', left ? width - 1 : 0);
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            int n;
+
+            if (!s)
+                s = "(null)";
+            n = (int)(prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s));
+            pad(&o, ' ', left ? 0 : width - n);
+            for (int i = 0; i < n; i++)
+                put(&o, s[i]);
+            pad(&o, ' ', left ? width - n : 0);
+            break;
+        }
+        case 'd':
+        case 'i': {
+            int64_t v = lng ? va_arg(ap, long long) : va_arg(ap, int);
+            uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+            number(&o, u, v < 0, 10, false, width, left, zero, plus);
+            break;
+        }
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'o': {
+            uint64_t v = lng ? va_arg(ap, unsigned long long)
+                             : va_arg(ap, unsigned int);
+            unsigned base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
+
+            if (alt && base == 16) {
+                put(&o, '0');
+                put(&o, *fmt == 'X' ? 'X' : 'x');
+                width -= 2;
+            }
+            number(&o, v, false, base, *fmt == 'X', width, left, zero, false);
+            break;
+        }
+        case 'p':
+            put(&o, '0');
+            put(&o, 'x');
+            number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false,
+                   width ? width - 2 : 0, left, zero, false);
+            break;
+        case '%':
+            put(&o, '%');
+            break;
+        case '\0':
+            fmt--;
+            break;
+        default:
+            put(&o, '%');
+            put(&o, *fmt);
+            break;
+        }
+    }
+    if (size)
+        buf[o.len < size ? o.len : size - 1] = '\0';
+    return (int)o.len;
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+bool parse_u64(const char *s, const char **end, uint64_t *out)
+{
+    unsigned base = 10;
+    uint64_t v = 0;
+    const char *p = s;
+    bool any = false;
+
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    } else if (p[0] == '0' && p[1] >= '0' && p[1] <= '7') {
+        base = 8;
+        p++;
+    }
+    for (;; p++) {
+        unsigned d;
+
+        if (*p >= '0' && *p <= '9')
+            d = (unsigned)(*p - '0');
+        else if (*p >= 'a' && *p <= 'f')
+            d = (unsigned)(*p - 'a' + 10);
+        else if (*p >= 'A' && *p <= 'F')
+            d = (unsigned)(*p - 'A' + 10);
+        else
+            break;
+        if (d >= base)
+            break;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+        any = true;
+    }
+    if (end)
+        *end = p;
+    if (any)
+        *out = v;
+    return any;
+}
+
+bool parse_size(const char *s, const char **end, uint64_t *out)
+{
+    const char *p;
+    uint64_t v;
+    unsigned shift = 0;
+
+    if (!parse_u64(s, &p, &v))
+        return false;
+    switch (*p) {
+    case 'k': case 'K': shift = 10; p++; break;
+    case 'm': case 'M': shift = 20; p++; break;
+    case 'g': case 'G': shift = 30; p++; break;
+    case 't': case 'T': shift = 40; p++; break;
+    }
+    if (shift && v > (UINT64_MAX >> shift))
+        return false;
+    if (end)
+        *end = p;
+    *out = v << shift;
+    return true;
+}

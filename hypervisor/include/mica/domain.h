@@ -1,0 +1,83 @@
+/* Domains and their vCPUs. */
+#ifndef MICA_DOMAIN_H
+#define MICA_DOMAIN_H
+
+#include <mica/types.h>
+#include <mica/spinlock.h>
+#include <asm/hvm.h>
+
+#define MAX_VCPUS 32
+#define DOMAIN_NAME_MAX 32
+#define DOMAIN_CONSOLE_SIZE (16 * 1024)
+
+/* Why a vCPU is not runnable; it runs when none is set. */
+#define VPF_BLOCKED   (1u << 0)   /* HLT or SCHEDOP_block */
+#define VPF_DOWN      (1u << 1)   /* not brought up yet, or taken down */
+#define VPF_PAUSED    (1u << 2)   /* its domain is paused */
+#define VPF_DEAD      (1u << 3)   /* its domain shut down or is dying */
+
+struct vcpu {
+    unsigned int id;
+    struct domain *domain;
+    struct guest_regs regs;
+    volatile uint32_t pause_flags;
+    unsigned int pcpu;          /* the CPU it runs on */
+    uint64_t cpu_affinity;      /* CPUs it may run on (bit mask) */
+    struct vcpu *rq_next;
+    bool on_runq;
+    volatile bool running;
+    uint64_t cpu_time_ns;       /* time spent in the guest and its exits */
+    uint64_t run_start_ns;
+    uint64_t exits;
+    struct hvm_exit exit;
+    void *hvm;                  /* the vendor backend's state */
+};
+
+enum domain_state {
+    DOMAIN_RUNNING,
+    DOMAIN_SHUTDOWN,    /* stopped by itself: see shutdown_reason */
+    DOMAIN_CRASHED,     /* stopped by mica: see crash_reason */
+    DOMAIN_DYING,
+};
+
+struct domain {
+    domid_t id;
+    char name[DOMAIN_NAME_MAX];
+    bool xen_guest;             /* sees Xen's CPUID leaves and hypercalls */
+    enum domain_state state;
+    unsigned int shutdown_reason;
+    int shutdown_code;
+    char crash_reason[96];
+    spinlock_t lock;
+
+    mfn_t npt_root;             /* second-level page tables */
+    uint64_t tot_pages, max_pages;
+    uint64_t npt_pages;
+
+    unsigned int nr_vcpus;
+    struct vcpu *vcpus[MAX_VCPUS];
+    volatile unsigned int vcpus_running;
+
+    char *console;              /* what the guest wrote, last N bytes */
+    uint64_t console_head;
+    bool console_line_start;
+
+    uint64_t created_ns;
+    struct domain *next;
+};
+
+struct boot_info;
+void domains_start_from_modules(const struct boot_info *bi);
+
+struct domain *domain_create(const char *name, bool xen_guest);
+int domain_alloc_memory(struct domain *d, uint64_t bytes);
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+void domain_unpause(struct domain *d);
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+/* Frees what a stopped domain holds once none of its vCPUs runs. */
+bool domain_reap(struct domain *d);  /* true if it freed d */
+void domain_console_write(struct domain *d, const char *s, size_t n);
+unsigned int domains_alive(void);
+
+#endif
