@@ -348,21 +348,21 @@ START_TEST(test_typed_access)
     ck_assert_int_eq(v, 512);
     ck_assert_int_eq(sxp_get_int(sxp_value(sxp_lookup(c, "f")), "f", 0, 9,
                                  &v, &d), -1);
-    ck_assert_first_error(&d, "t.sxp:2:47: f: expected an integer 0..9, "
+    ck_assert_first_error(&d, "t.sxp:2:40: f: expected an integer 0..9, "
                               "got 1.5");
     diag_free(&d);
 
     diag_init(&d);
     ck_assert_int_eq(sxp_get_text(sxp_value(sxp_lookup(c, "s")), "s", &s,
                                   &d), -1);
-    ck_assert_first_error(&d, "t.sxp:2:18: s: expected a string, got the "
+    ck_assert_first_error(&d, "t.sxp:2:15: s: expected a string, got the "
                               "number 42 (quote it: \"42\")");
     diag_free(&d);
 
     diag_init(&d);
     ck_assert_int_eq(sxp_get_text(sxp_value(sxp_lookup(c, "l")), "l", &s,
                                   &d), -1);
-    ck_assert_first_error(&d, "t.sxp:2:35: l: expected a string, got a list");
+    ck_assert_first_error(&d, "t.sxp:2:32: l: expected a string, got a list");
     ck_assert_int_eq(sxp_get_text(sxp_value(sxp_lookup(c, "port")), "port",
                                   &s, &d), 0);
     ck_assert_str_eq(s, "abc");

@@ -449,9 +449,13 @@ static struct sxp_node *parse_list(struct lexer *lx, const struct token *open,
         if (sep.type == T_EOF)
             fail(lx, sep.line, sep.col, "missing '%c' for '%c' opened at "
                  "%d:%d", want, open->ch, open->line, open->col);
+        else if (sep.type == T_CLOSE)
+            fail(lx, sep.line, sep.col, "'%c' does not match '%c' opened at "
+                 "%d:%d", sep.ch, open->ch, open->line, open->col);
         else
-            fail(lx, sep.line, sep.col, "expected ',' or '%c' in the list, "
-                 "got %s", want, got);
+            fail(lx, sep.line, sep.col, "expected ',' or '%c' in the list "
+                 "opened at %d:%d, got %s", want, open->line, open->col,
+                 got);
         free(sep.text);
         goto bad;
     }

@@ -157,7 +157,8 @@ static void domain_destroy_unstarted(struct domain *d)
     domain_reap(d);
 }
 
-static int start_module(unsigned idx, const struct boot_module *m)
+static int build_module(unsigned idx, const struct boot_module *m,
+                        struct domain **built)
 {
     const void *img = (const void *)(uintptr_t)m->start;
     size_t size = (size_t)(m->end - m->start);
@@ -213,17 +214,21 @@ static int start_module(unsigned idx, const struct boot_module *m)
     printk("d%u (%s): %s PVH kernel, %llu MiB, entry %#x, on CPU%u\n", d->id,
            d->name, ei.is64 ? "ELF64" : "ELF32",
            (unsigned long long)(a.mem >> 20), ei.pvh_entry, v->pcpu);
-    domain_unpause(d);
+    *built = d;
     return 0;
 }
 
 void domains_start_from_modules(const struct boot_info *bi)
 {
+    struct domain *built[BOOT_MAX_MODULES];
     unsigned started = 0;
 
+    /* Build them all, then start them together. */
     for (unsigned i = 0; i < bi->nmods; i++)
-        if (start_module(i, &bi->mods[i]) == 0)
+        if (build_module(i, &bi->mods[i], &built[started]) == 0)
             started++;
+    for (unsigned i = 0; i < started; i++)
+        domain_unpause(built[i]);
     if (!started) {
         printk("No domains to start (give guest kernels as boot modules).\n");
         sched_all_domains_ended();

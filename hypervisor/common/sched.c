@@ -114,8 +114,7 @@ static void run_vcpu(struct pcpu *c, struct vcpu *v)
     do {
         hvm_ops->run(v, &v->exit);
         /* Take the interrupt that ended the guest's run, if any. */
-        local_irq_enable();
-        local_irq_disable();
+        local_irq_window();
         keep = hvm_handle_exit(v, &v->exit);
     } while (keep && !c->need_resched);
     lapic_timer_stop();

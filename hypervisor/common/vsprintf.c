@@ -23,6 +23,30 @@ static void pad(struct out *o, char c, int n)
         put(o, c);
 }
 
+/* Divides *n by base and returns the remainder.  32-bit test guests build
+ * this file too, and there a 64-bit division would need libgcc. */
+static unsigned int divmod(uint64_t *n, unsigned int base)
+{
+#if defined(__i386__)
+    uint64_t q = 0, r = 0;
+
+    for (int i = 63; i >= 0; i--) {
+        r = (r << 1) | ((*n >> i) & 1);
+        if (r >= base) {
+            r -= base;
+            q |= 1ull << i;
+        }
+    }
+    *n = q;
+    return (unsigned int)r;
+#else
+    unsigned int r = (unsigned int)(*n % base);
+
+    *n /= base;
+    return r;
+#endif
+}
+
 static void number(struct out *o, uint64_t v, bool neg, unsigned base,
                    bool upper, int width, bool left, bool zero, bool plus)
 {
@@ -32,8 +56,7 @@ static void number(struct out *o, uint64_t v, bool neg, unsigned base,
     char sign = neg ? '-' : plus ? '+' : 0;
 
     do {
-        tmp[n++] = digits[v % base];
-        v /= base;
+        tmp[n++] = digits[divmod(&v, base)];
     } while (v);
     width -= n + (sign ? 1 : 0);
     if (!left && !zero)
@@ -119,7 +142,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         case 'd':
         case 'i': {
-            int64_t v = lng ? va_arg(ap, long long) : va_arg(ap, int);
+            int64_t v = lng >= 2 ? va_arg(ap, long long)
+                      : lng ? va_arg(ap, long) : va_arg(ap, int);
             uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
             number(&o, u, v < 0, 10, false, width, left, zero, plus);
@@ -129,8 +153,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         case 'x':
         case 'X':
         case 'o': {
-            uint64_t v = lng ? va_arg(ap, unsigned long long)
-                             : va_arg(ap, unsigned int);
+            uint64_t v = lng >= 2 ? va_arg(ap, unsigned long long)
+                       : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
             unsigned base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
 
             if (alt && base == 16) {
@@ -202,9 +226,9 @@ bool parse_u64(const char *s, const char **end, uint64_t *out)
             break;
         if (d >= base)
             break;
-        if (v > (UINT64_MAX - d) / base)
+        if (__builtin_mul_overflow(v, (uint64_t)base, &v) ||
+            __builtin_add_overflow(v, (uint64_t)d, &v))
             return false;
-        v = v * base + d;
         any = true;
     }
     if (end)

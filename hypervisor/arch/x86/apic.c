@@ -54,6 +54,23 @@ static void resched_irq(struct cpu_regs *r)
     this_cpu()->need_resched = true;
 }
 
+/* The legacy 8259 PICs come out of the BIOS delivering IRQ 0 at vector 8,
+ * where it would look like a double fault.  mica uses only the LAPIC, so
+ * the PICs are moved out of the exception range and masked. */
+void pic_disable(void)
+{
+    outb(0x20, 0x11);   /* ICW1: init, ICW4 follows */
+    outb(0xa0, 0x11);
+    outb(0x21, 0x20);   /* ICW2: vectors 0x20-0x27 */
+    outb(0xa1, 0x28);   /*       and 0x28-0x2f */
+    outb(0x21, 0x04);   /* ICW3: slave on IRQ 2 */
+    outb(0xa1, 0x02);
+    outb(0x21, 0x01);   /* ICW4: 8086 mode */
+    outb(0xa1, 0x01);
+    outb(0x21, 0xff);   /* mask everything */
+    outb(0xa1, 0xff);
+}
+
 void lapic_init(void)
 {
     uint64_t msr = rdmsr(MSR_IA32_APIC_BASE);

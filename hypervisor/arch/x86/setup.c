@@ -174,6 +174,7 @@ void start_mica(uint32_t magic, uint32_t info_pa)
 
     if (acpi_init(bi) < 0)
         pr_warn("ACPI: continuing with the boot CPU only\n");
+    pic_disable();
     lapic_init();
     bsp->arch.apic_id = lapic_id();
     bsp->online = true;

@@ -4,6 +4,7 @@
 
 #include <mica/types.h>
 
+void pic_disable(void);
 void lapic_init(void);                   /* this CPU */
 uint32_t lapic_id(void);
 void lapic_eoi(void);

@@ -131,6 +131,9 @@ static inline void local_irq_enable(void)  { __asm__ volatile("sti" ::: "memory"
 static inline void local_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_relax(void)         { __asm__ volatile("pause" ::: "memory"); }
 static inline void halt(void)              { __asm__ volatile("hlt" ::: "memory"); }
+/* Lets pending interrupts in.  STI delays interrupts until after the next
+ * instruction, so "sti; cli" would open no window at all. */
+static inline void local_irq_window(void)  { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 /* sti;hlt: the interrupt shadow of STI guarantees no wake-up is missed. */
 static inline void safe_halt(void)         { __asm__ volatile("sti; hlt" ::: "memory"); }
 

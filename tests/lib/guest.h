@@ -1,0 +1,37 @@
+/* The small runtime of mica's test guests: Xen discovery through CPUID,
+ * the hypercall page, console output and shutdown, and the verdict line
+ * the test harness reads ("Test result: SUCCESS|FAILURE|SKIP|ERROR"). */
+#ifndef TEST_GUEST_H
+#define TEST_GUEST_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <xen/hvm/start_info.h>
+
+extern const struct hvm_start_info *start_info;
+extern char _end[];
+
+/* Each test provides this; it returns its verdict. */
+enum verdict { SUCCESS, FAILURE, SKIP, ERROR };
+enum verdict test_main(const char *cmdline);
+
+long hypercall2(unsigned int nr, unsigned long a1, unsigned long a2);
+long hypercall3(unsigned int nr, unsigned long a1, unsigned long a2,
+                unsigned long a3);
+
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void shutdown(unsigned int reason) __attribute__((noreturn));
+void sched_yield(void);
+/* The guest's RAM size, from the start_info memory map. */
+uint64_t ram_size(void);
+/* Finds "key=value" in the command line; false if absent. */
+bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t n);
+
+void *memset(void *d, int c, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif
