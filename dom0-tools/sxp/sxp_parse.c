@@ -6,7 +6,6 @@
  * column matches what an editor shows. A tab counts as one column, as in
  * compilers' messages.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,6 @@
  * the two forms mean exactly the same. Checks that involve several keys
  * (maxmem against memory, cpu_cap against vcpus) run once at the end.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * prints it as normalised SXP. PLACEHOLDER: every command that must talk to
  * xend reports that xend is not running, until the socket protocol exists.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,12 @@ static int load_config(const struct xm_args *a, struct domcfg *cfg)
     const char *path = find_config(a->file, buf, sizeof(buf));
     struct diag d;
 
+    if (access(path, R_OK) != 0) {
+        domcfg_init(cfg);
+        fprintf(stderr, "Error: cannot read configuration file %s: %s\n",
+                path, strerror(errno));
+        return -1;
+    }
     diag_init(&d);
     int rc = domcfg_load(path, a->vars, a->nvars, cfg, &d);
     diag_print(&d, stderr);
