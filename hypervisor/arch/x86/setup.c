@@ -16,6 +16,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/hvm.h>
+#include <asm/io.h>
 #include <asm/layout.h>
 #include <asm/traps.h>
 
@@ -32,6 +33,27 @@ void mm_map_ram(const struct boot_info *bi);
 void smp_boot_aps(void);
 void console_replay(void);
 void traps_late_init(void);
+
+/* selftest=crash makes mica fault on purpose once it is up, so that tests
+ * can check the crash report (registers, backtrace with symbols). */
+static char selftest[16];
+param_string("selftest", selftest);
+
+static __attribute__((noinline)) void selftest_crash(void)
+{
+    volatile uint64_t *bad = phys_to_virt(0x8000000000000000ull);
+
+    printk("selftest: touching a non-canonical address on purpose\n");
+    (void)*bad;
+}
+
+static void selftest_run(void)
+{
+    if (!strcmp(selftest, "crash"))
+        selftest_crash();
+    else if (selftest[0])
+        pr_warn("selftest: unknown test '%s'\n", selftest);
+}
 
 static uint8_t bsp_ist[3][IST_STACK_SIZE] __aligned(16);
 
@@ -179,6 +201,8 @@ void start_mica(uint32_t magic, uint32_t info_pa)
     bsp->arch.apic_id = lapic_id();
     bsp->online = true;
     lapic_calibrate();
+    if (lapic_timer_selftest() < 0)
+        panic("the LAPIC timer does not interrupt; mica cannot schedule");
 
     hvm_select();
     smp_boot_aps();
@@ -186,6 +210,7 @@ void start_mica(uint32_t magic, uint32_t info_pa)
     if (hvm_cpu_up() < 0)
         panic("cannot enable %s on the boot CPU", hvm_ops->name);
 
+    selftest_run();
     domains_start_from_modules(bi);
     sched_start();
 }

@@ -210,13 +210,16 @@ void machine_stop(int code)
 {
     local_irq_disable();
     lapic_send_stop_all();
+    if (code != 0)
+        pr_err("mica: system halted\n");
     if (emu_exit) {
         outb(0xf4, (uint8_t)code);
         __asm__ volatile("xchg %bx, %bx");
     }
-    if (code == 0)
+    if (code == 0) {
         acpi_poweroff();
-    pr_err("mica: system halted\n");
+        pr_err("mica: system halted\n");
+    }
     for (;;)
         halt();
 }

@@ -9,6 +9,7 @@ void lapic_init(void);                   /* this CPU */
 uint32_t lapic_id(void);
 void lapic_eoi(void);
 void lapic_calibrate(void);              /* BSP, once */
+int lapic_timer_selftest(void);
 void lapic_timer_oneshot(uint64_t ns);
 void lapic_timer_periodic(uint64_t ns);
 void lapic_timer_stop(void);
