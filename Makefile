@@ -20,10 +20,10 @@ deps:
 	@sh scripts/deps.sh
 
 hypervisor:
-	@$(MAKE) --no-print-directory -C hypervisor
+	@$(MAKE) -s --no-print-directory -C hypervisor
 
 guests: hypervisor
-	@for g in $(GUESTS); do $(MAKE) --no-print-directory -C tests/$$g || exit 1; done
+	@for g in $(GUESTS); do $(MAKE) -s --no-print-directory -C tests/$$g || exit 1; done
 
 dom0-tools:
 	@$(MAKE) --no-print-directory -C dom0-tools all
@@ -45,10 +45,8 @@ MICA_ARGS ?= console=com1 loglvl=info
 
 run: deps
 	@$(MAKE) --no-print-directory iso
-	@echo "Booting mica under QEMU (TCG, -cpu EPYC).  Quit with Ctrl-a x."
-	qemu-system-x86_64 -accel tcg -cpu EPYC -m 512 -smp 4 -nodefaults \
-	    -display none -no-reboot -serial mon:stdio -cdrom build/mica.iso -boot d \
-	    2> >(grep -v "TCG doesn't support requested feature" >&2)
+	@echo "Booting mica under QEMU (TCG, -cpu EPYC, 4 CPUs).  Quit with Ctrl-a x."
+	@qemu-scripts/run-interactive.sh build/mica.iso
 
 test: deps
 	@$(MAKE) --no-print-directory all

@@ -94,6 +94,11 @@ void vcpu_unpause_flag(struct vcpu *v, uint32_t flag)
 
 void sched_all_domains_ended(void)
 {
+    static bool said;
+
+    /* Two CPUs can reap the last two domains at once: say it once. */
+    if (__atomic_exchange_n(&said, true, __ATOMIC_SEQ_CST))
+        return;
     if (autoexit) {
         printk("All domains have ended; powering off (autoexit).\n");
         machine_stop(0);
