@@ -12,6 +12,7 @@
 #include <asm/cpu.h>
 #include <asm/hvm.h>
 #include <asm/layout.h>
+#include <asm/p2m.h>
 #include "vmcb.h"
 
 #define CPUID_SVM_BIT   (1u << 2)       /* 0x80000001 ECX */
@@ -125,7 +126,8 @@ static int svm_vcpu_create(struct vcpu *v)
      * vCPU flushes its ASID whenever it arrives on a CPU. */
     asid = __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max_asid - 1) + 1;
 
-    vm->intercept_exc = 0;
+    /* #DF only: see double_fault(). */
+    vm->intercept_exc = 1u << 8;
     vm->intercept1 = INT1_INTR | INT1_NMI | INT1_SMI | INT1_INIT |
                      INT1_CPUID | INT1_HLT | INT1_IOIO | INT1_MSR |
                      INT1_SHUTDOWN | INT1_INVD | INT1_TASKSW | INT1_INVLPGA;
@@ -220,6 +222,27 @@ static const char *exit_name(uint64_t code)
     }
 }
 
+/* A guest double fault is intercepted so that a guest which cannot take it
+ * ends as a triple fault even where the SHUTDOWN intercept is unreliable
+ * (Bochs 2.7 panics before delivering it).  If the guest's IDT has a
+ * present gate for vector 8 the #DF goes back to the guest unchanged;
+ * otherwise delivering it would shut the CPU down, which is a triple fault
+ * by definition (AMD APM vol. 2, 8.2.9). */
+static bool double_fault_deliverable(struct vcpu *v, struct vmcb *vm)
+{
+    bool lm = vm->efer & EFER_LMA;
+    unsigned size = !(vm->cr0 & X86_CR0_PE) ? 4 : lm ? 16 : 8;
+    uint8_t gate[16];
+
+    if (vm->idtr.limit < 8 * size + size - 1)
+        return false;
+    if (!(vm->cr0 & X86_CR0_PE))
+        return true;        /* real mode: any IVT entry is "present" */
+    if (copy_from_guest(v, gate, vm->idtr.base + 8 * size, size))
+        return false;
+    return gate[5] & 0x80;
+}
+
 static void svm_run(struct vcpu *v, struct hvm_exit *e)
 {
     struct svm_vcpu *sv = v->hvm;
@@ -297,6 +320,15 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
         break;
     case SVM_EXIT_SHUTDOWN:
         e->reason = EXIT_TRIPLE_FAULT;
+        break;
+    case SVM_EXIT_EXC_BASE + 8:
+        if (double_fault_deliverable(v, vm)) {
+            vm->event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_EXC |
+                            EVENTINJ_ERRVALID | 8;
+            e->reason = EXIT_NONE;
+        } else {
+            e->reason = EXIT_TRIPLE_FAULT;
+        }
         break;
     case SVM_EXIT_INVALID:
         e->reason = EXIT_INVALID;
