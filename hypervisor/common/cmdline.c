@@ -91,10 +91,11 @@ static bool apply(const struct param *t, size_t n, char *word,
             *why = "expected a value";
             return false;
         }
-        if (strlcpy(p->var, val, p->size) >= p->size) {
+        if (strlen(val) >= p->size) {
             *why = "value too long";
             return false;
         }
+        strlcpy(p->var, val, p->size);
         return true;
     case PARAM_CUSTOM:
         if (p->fn(val ? val : "") < 0) {

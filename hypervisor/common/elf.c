@@ -125,10 +125,13 @@ static int parse(const uint8_t *img, size_t size, struct elf_info *info,
         info->phys_start = MIN(info->phys_start, ph.paddr);
         info->phys_end = MAX(info->phys_end, ph.paddr + ph.memsz);
         if (t) {
-            if (t->copy(t->ctx, ph.paddr, img + ph.offset, ph.filesz) < 0 ||
-                t->zero(t->ctx, ph.paddr + ph.filesz, ph.memsz - ph.filesz) < 0) {
+            int rc = t->copy(t->ctx, ph.paddr, img + ph.offset, ph.filesz);
+
+            if (rc >= 0)
+                rc = t->zero(t->ctx, ph.paddr + ph.filesz, ph.memsz - ph.filesz);
+            if (rc < 0) {
                 info->error = "a segment lies outside the domain's memory";
-                return -ENOMEM;
+                return rc;
             }
         }
     }

@@ -96,8 +96,12 @@ mfn_t frame_alloc_range(uint64_t count, uint64_t align, mfn_t min_mfn,
         return MFN_INVALID;
     if (!align)
         align = 1;
+    if (align & (align - 1))
+        return MFN_INVALID;         /* ALIGN_UP needs a power of two */
     if (max_mfn > nframes)
         max_mfn = nframes;
+    if (min_mfn >= max_mfn || ALIGN_UP(min_mfn, align) < min_mfn)
+        return MFN_INVALID;
     f = spin_lock_irqsave(&lock);
     m = ALIGN_UP(min_mfn, align);
     while (m + count <= max_mfn) {

@@ -47,24 +47,46 @@ static unsigned int divmod(uint64_t *n, unsigned int base)
 #endif
 }
 
+/* Prints v with an optional sign or "0x"/"0" prefix, at least `prec`
+ * digits, padded to `width` with spaces (before the prefix) or zeros
+ * (after it), as C99 says. */
 static void number(struct out *o, uint64_t v, bool neg, unsigned base,
-                   bool upper, int width, bool left, bool zero, bool plus)
+                   bool upper, int width, int prec, bool left, bool zero,
+                   bool plus, bool alt)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    char tmp[24];
-    int n = 0;
-    char sign = neg ? '-' : plus ? '+' : 0;
+    char tmp[24], prefix[3];
+    int n = 0, np = 0;
 
-    do {
-        tmp[n++] = digits[divmod(&v, base)];
-    } while (v);
-    width -= n + (sign ? 1 : 0);
+    if (neg)
+        prefix[np++] = '-';
+    else if (plus)
+        prefix[np++] = '+';
+    if (prec == 0 && v == 0) {
+        n = 0;
+    } else {
+        do {
+            tmp[n++] = digits[divmod(&v, base)];
+        } while (v);
+    }
+    if (alt && base == 16 && n) {
+        prefix[np++] = '0';
+        prefix[np++] = upper ? 'X' : 'x';
+    } else if (alt && base == 8 && (n == 0 || tmp[n - 1] != '0') && prec <= n) {
+        tmp[n++] = '0';
+    }
+    if (prec >= 0)
+        zero = false;       /* a precision turns the 0 flag off (C99) */
+    if (prec < n)
+        prec = n;
+    width -= prec + np;
     if (!left && !zero)
         pad(o, ' ', width);
-    if (sign)
-        put(o, sign);
+    for (int i = 0; i < np; i++)
+        put(o, prefix[i]);
     if (!left && zero)
         pad(o, '0', width);
+    pad(o, '0', prec - n);
     while (n)
         put(o, tmp[--n]);
     if (left)
@@ -146,7 +168,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                       : lng ? va_arg(ap, long) : va_arg(ap, int);
             uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-            number(&o, u, v < 0, 10, false, width, left, zero, plus);
+            number(&o, u, v < 0, 10, false, width, prec, left, zero, plus, false);
             break;
         }
         case 'u':
@@ -157,19 +179,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                        : lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
             unsigned base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
 
-            if (alt && base == 16) {
-                put(&o, '0');
-                put(&o, *fmt == 'X' ? 'X' : 'x');
-                width -= 2;
-            }
-            number(&o, v, false, base, *fmt == 'X', width, left, zero, false);
+            number(&o, v, false, base, *fmt == 'X', width, prec, left, zero,
+                   false, alt);
             break;
         }
         case 'p':
-            put(&o, '0');
-            put(&o, 'x');
             number(&o, (uintptr_t)va_arg(ap, void *), false, 16, false,
-                   width ? width - 2 : 0, left, zero, false);
+                   width, -1, left, zero, false, true);
             break;
         case '%':
             put(&o, '%');

@@ -1,21 +1,20 @@
 /* Runs every unit-test suite and ends with one verdict line:
- * "unit tests: N passed, N failed".  `--known-bugs` runs instead the tests
- * that document bugs the hypervisor still has. */
+ * "unit tests: N passed, N failed". */
 #include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
 
-int main(int argc, char **argv)
+int main(void)
 {
-    bool bugs = argc > 1 && !strcmp(argv[1], "--known-bugs");
-    SRunner *sr = srunner_create(frame_suite(bugs));
+    SRunner *sr = srunner_create(frame_suite());
     int run, failed;
 
-    srunner_add_suite(sr, cmdline_suite(bugs));
-    srunner_add_suite(sr, multiboot_suite(bugs));
-    srunner_add_suite(sr, elf_suite(bugs));
-    srunner_add_suite(sr, vsprintf_suite(bugs));
+    srunner_add_suite(sr, cmdline_suite());
+    srunner_add_suite(sr, multiboot_suite());
+    srunner_add_suite(sr, memmap_suite());
+    srunner_add_suite(sr, elf_suite());
+    srunner_add_suite(sr, vsprintf_suite());
     srunner_run_all(sr, CK_ENV);
     run = srunner_ntests_run(sr);
     failed = srunner_ntests_failed(sr);

@@ -291,17 +291,14 @@ START_TEST(bug_string_too_long_changes_target)
 }
 END_TEST
 
-Suite *cmdline_suite(bool known_bugs)
+Suite *cmdline_suite(void)
 {
     Suite *s = suite_create("cmdline");
-    TCase *tc = tcase_create(known_bugs ? "known-bugs" : "core");
+    TCase *tc = tcase_create("core");
 
     tcase_add_checked_fixture(tc, setup, NULL);
-    if (known_bugs) {
-        tcase_add_test(tc, bug_string_too_long_changes_target);
-        suite_add_tcase(s, tc);
-        return s;
-    }
+    /* Regression tests for bugs these tests found (now fixed). */
+    tcase_add_test(tc, bug_string_too_long_changes_target);
     tcase_add_test(tc, bool_forms);
     tcase_add_test(tc, bool_bad_values);
     tcase_add_test(tc, uint_values);

@@ -296,19 +296,15 @@ START_TEST(bug_range_min_wraps)
 }
 END_TEST
 
-Suite *frame_suite(bool known_bugs)
+Suite *frame_suite(void)
 {
     Suite *s = suite_create("frame");
-    TCase *tc = tcase_create(known_bugs ? "known-bugs" : "core");
+    TCase *tc = tcase_create("core");
 
     tcase_add_checked_fixture(tc, setup, NULL);
-    if (known_bugs) {
-        tcase_set_timeout(tc, 2);
-        tcase_add_test(tc, bug_range_align_not_power_of_two);
-        tcase_add_test(tc, bug_range_min_wraps);
-        suite_add_tcase(s, tc);
-        return s;
-    }
+    /* Regression tests for bugs these tests found (now fixed). */
+    tcase_add_test(tc, bug_range_align_not_power_of_two);
+    tcase_add_test(tc, bug_range_min_wraps);
     tcase_add_test(tc, bitmap_size);
     tcase_add_test(tc, init_release_reserve);
     tcase_add_test(tc, alloc_respects_floor_and_reserved);

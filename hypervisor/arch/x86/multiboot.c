@@ -137,7 +137,8 @@ int multiboot2_parse(uint64_t info_pa, phys_map_fn map, struct boot_info *bi)
         const uint8_t *t = info + off;
         uint32_t type = rd32(t), size = rd32(t + 4);
 
-        if (size < 8 || off + size > total)
+        /* off + 8 <= total here, so the subtraction cannot wrap. */
+        if (size < 8 || size > total - off)
             return -EINVAL;
         if (type == MB2_TAG_END)
             break;
@@ -190,12 +191,14 @@ int multiboot2_parse(uint64_t info_pa, phys_map_fn map, struct boot_info *bi)
 
         if (type == MB2_TAG_END)
             break;
+        if (size < 8 || size > total - off)
+            return -EINVAL;
         if (type == MB2_TAG_EFI_MMAP && size >= 16) {
             uint32_t dsize = rd32(t + 8);
 
             if (dsize < 40)
                 return -EINVAL;
-            for (uint32_t e = 16; e + dsize <= size; e += dsize) {
+            for (uint32_t e = 16; dsize <= size - e; e += dsize) {
                 const uint8_t *d = t + e;
 
                 /* type u32, pad, phys u64, virt u64, pages u64, attr u64 */
@@ -208,7 +211,7 @@ int multiboot2_parse(uint64_t info_pa, phys_map_fn map, struct boot_info *bi)
 
             if (esize < 24)
                 return -EINVAL;
-            for (uint32_t e = 16; e + esize <= size; e += esize)
+            for (uint32_t e = 16; esize <= size - e; e += esize)
                 add_mem(bi, rd64(t + e), rd64(t + e + 8), rd32(t + e + 16));
         }
         off += ALIGN_UP(size, 8);
@@ -263,7 +266,7 @@ int multiboot1_parse(uint64_t info_pa, phys_map_fn map, struct boot_info *bi)
         for (uint32_t off = 0; off + 24 <= len;) {
             uint32_t esize = rd32(mm + off);
 
-            if (esize < 20)
+            if (esize < 20 || esize > len - off - 4)
                 return -EINVAL;
             add_mem(bi, rd64(mm + off + 4), rd64(mm + off + 12),
                     rd32(mm + off + 20));
