@@ -117,7 +117,7 @@ run_one() {
     [ $status = FAIL ] && printf '      log: %s\n' "$log.txt" >> "$dir/$p.result"
 }
 export -f run_one
-export out top
+export out top anchor
 
 jobs=()
 for d in "$out"/*/; do

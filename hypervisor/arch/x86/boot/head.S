@@ -116,6 +116,8 @@ enter_long_mode32:
         orl     $0x100, %eax                /* EFER.LME */
         wrmsr
         movl    %cr0, %eax
+        /* Caches on: APs leave INIT with CD and NW set (SDM 3A, 9.1.1). */
+        andl    $~0x60000000, %eax          /* CD, NW */
         orl     $0x80010001, %eax           /* PG, WP, PE */
         movl    %eax, %cr0
         lgdt    boot_gdtr

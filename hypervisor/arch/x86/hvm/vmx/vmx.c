@@ -1,6 +1,9 @@
 /* The Intel VT-x backend: VMX with EPT, unrestricted guest and, where the
  * processor has it, VPID.  Intel SDM vol. 3C, chapters 25-31 and
- * appendices A-C (section numbers of the 2023 and later editions).
+ * appendices A-C.  Section numbers are those of the 2023 and later
+ * editions (25 VMCS, 26 non-root operation, 27 VM entries, 28 VM exits,
+ * 29 address translation, 31 instruction reference); earlier editions
+ * number these chapters one lower.
  *
  * Each vCPU has its own VMCS.  A VMCS may be active on one CPU at a time
  * (SDM 25.1): mica writes it while building a domain and VMCLEARs it, so
@@ -89,8 +92,9 @@ static struct {
     bool low_regions;           /* VMXON/VMCS regions below 4 GiB */
     uint32_t pin, proc, proc2, exit, entry;
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+    uint64_t cr0_on;                    /* CR0 bits VMX needs set */
     uint64_t cr0_mask, cr4_mask;        /* the bits mica owns */
-    bool vpid, invept_single, invept_all, invvpid_single;
+    bool vpid, invept_single, invept_all, invvpid_single, invvpid_all;
 } vmx;
 
 static void *msr_bitmap;                /* shared, read-only once built */
@@ -196,20 +200,36 @@ void vmx_report_too_wide(enum vmcs_field f, uint64_t val)
 }
 
 #define VMX_PA_INSN(name)                                                   \
-    static bool name(paddr_t pa)                                            \
+    static bool name(paddr_t addr)                                          \
     {                                                                       \
         bool fail;                                                          \
                                                                             \
-        __asm__ volatile(#name " %[pa]"                                     \
-                         : "=@ccbe"(fail) : [pa] "m"(pa) : "memory");       \
+        __asm__ volatile(#name " %[addr]"                                   \
+                         : "=@ccbe"(fail) : [addr] "m"(addr) : "memory");   \
         if (unlikely(fail))                                                 \
-            vmx_report_vmfail(#name, pa);                                   \
+            vmx_report_vmfail(#name, addr);                                 \
         return !fail;                                                       \
     }
-VMX_PA_INSN(vmxon)
 VMX_PA_INSN(vmptrld)
 VMX_PA_INSN(vmclear)
 #undef VMX_PA_INSN
+
+/* VMXON is reported from the flags alone: after VMfailInvalid the CPU is
+ * not in VMX operation, where VMREAD would raise #UD. */
+static bool vmxon(paddr_t addr)
+{
+    bool invalid, valid;
+
+    __asm__ volatile("vmxon %[addr]"
+                     : "=@ccc"(invalid), "=@ccz"(valid)
+                     : [addr] "m"(addr) : "memory");
+    if (unlikely(valid))
+        vmx_report_vmfail("vmxon", addr);
+    else if (unlikely(invalid))
+        pr_err("VMX: vmxon %#llx failed on CPU%u: VMfailInvalid\n",
+               (unsigned long long)addr, this_cpu()->id);
+    return !invalid && !valid;
+}
 
 static void invept(uint64_t type, uint64_t eptp)
 {
@@ -349,21 +369,31 @@ static bool probe(const char **why)
     vmx.vpid = (vmx.proc2 & PROC2_ENABLE_VPID) && (cap & VPID_CAP_INVVPID) &&
                (cap & (VPID_CAP_SINGLE | VPID_CAP_ALL));
     vmx.invvpid_single = cap & VPID_CAP_SINGLE;
+    vmx.invvpid_all = cap & VPID_CAP_ALL;
     if (!vmx.vpid)
         vmx.proc2 &= ~PROC2_ENABLE_VPID;
 
     /* Acknowledge-interrupt-on-exit stays 0: the interrupt waits in the
-     * LAPIC until mica enables interrupts after the exit. */
+     * LAPIC until mica enables interrupts after the exit.  The guest's DR7
+     * and DEBUGCTL go with it (exits set the host's to 0x400 and 0, SDM
+     * 28.5.1), or its breakpoints would vanish at the first exit. */
     if (!ctl_from_msr(tru ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
-                      EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT |
-                      EXIT_LOAD_IA32_PAT | EXIT_SAVE_IA32_EFER |
-                      EXIT_LOAD_IA32_EFER, 0, &vmx.exit) ||
+                      EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_ADDR_SPACE_SIZE |
+                      EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT |
+                      EXIT_SAVE_IA32_EFER | EXIT_LOAD_IA32_EFER, 0, &vmx.exit) ||
         !ctl_from_msr(tru ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
-                      ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0, &vmx.entry)) {
+                      ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_IA32_PAT |
+                      ENTRY_LOAD_IA32_EFER, 0, &vmx.entry)) {
         *why = "VMX without PAT and EFER switching";
         return false;
     }
     vmx.entry &= ~ENTRY_IA32E_MODE_GUEST;       /* follows the guest */
+    /* Controls mica does not set up must not be forced on it. */
+    if ((vmx.proc & (PROC_TPR_SHADOW | PROC_USE_IO_BITMAPS)) ||
+        (vmx.exit & EXIT_ACK_INTR_ON_EXIT)) {
+        *why = "VMX forces controls mica does not support";
+        return false;
+    }
 
     vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
     vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
@@ -372,8 +402,12 @@ static bool probe(const char **why)
     /* mica owns the bits VMX fixes: the guest sees its own values through
      * the read shadows, and writes to them exit (SDM 25.6.6).  Unrestricted
      * guest frees PE and PG (SDM 27.3.1.1); bits CR4 cannot hold are owned
-     * so that setting them faults. */
-    vmx.cr0_mask = vmx.cr0_fixed0 & ~(uint64_t)(X86_CR0_PE | X86_CR0_PG);
+     * so that setting them faults.  CD and NW are owned too: neither VM
+     * entry nor VM exit changes them (SDM 27.3.2.1, 28.5.1), so a guest
+     * that set them would disable the caches for mica and every other
+     * guest on that CPU.  Its own CD and NW live in the shadow only. */
+    vmx.cr0_on = vmx.cr0_fixed0 & ~(uint64_t)(X86_CR0_PE | X86_CR0_PG);
+    vmx.cr0_mask = vmx.cr0_on | X86_CR0_CD | X86_CR0_NW;
     vmx.cr4_mask = vmx.cr4_fixed0 | ~vmx.cr4_fixed1;
     return true;
 }
@@ -418,7 +452,7 @@ static int vmx_cpu_up(void)
     /* Nothing cached by whoever ran VMX here before may survive. */
     if (vmx.invept_all)
         invept(INVEPT_ALL, 0);
-    if (vmx.vpid && !vmx.invvpid_single)
+    if (vmx.vpid && vmx.invvpid_all)
         invvpid(INVVPID_ALL, 0);
     p->arch.hvm = c;
     return 0;
@@ -615,8 +649,11 @@ static void vcpu_unload(struct vmx_vcpu *sv)
 {
     struct pcpu *p = this_cpu();
     struct vmx_cpu *c = p->arch.hvm;
-    unsigned long f = spin_lock_irqsave(&c->lock);
+    unsigned long f;
 
+    if (!c)
+        return;                 /* VMX is off here: it never ran here */
+    f = spin_lock_irqsave(&c->lock);
     if (c->owner == sv) {
         lazy_save(&sv->lazy);
         c->owner = NULL;
@@ -791,10 +828,12 @@ static void set_seg(enum vmx_seg s, uint16_t sel, uint64_t base,
 }
 
 /* The value CR0 must hold for a guest value `val`: NE and any other bit
- * VMX fixes at 1 (SDM A.7), but PE and PG as the guest has them. */
+ * VMX fixes at 1 (SDM A.7), PE and PG as the guest has them, and never
+ * the guest's CD or NW. */
 static uint64_t real_cr0(uint64_t val)
 {
-    return (val | vmx.cr0_mask) & vmx.cr0_fixed1;
+    return ((val & ~(uint64_t)(X86_CR0_CD | X86_CR0_NW)) | vmx.cr0_on) &
+           vmx.cr0_fixed1;
 }
 
 static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st)
@@ -880,6 +919,20 @@ static int guest_bits(void)
     return (ar & AR_DB) ? 32 : 16;
 }
 
+/* Raises a hardware exception in the guest at the next VM entry. */
+static void inject_hw_exception(uint8_t vector, bool has_err, uint32_t err)
+{
+    uint32_t info = INTR_INFO_VALID | vector |
+                    (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT);
+
+    /* No error code is delivered in real mode (SDM 27.2.1.3). */
+    if (has_err && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
+        info |= INTR_INFO_ERROR_CODE_VALID;
+        vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, err);
+    }
+    vmcs_write(ENTRY_INTR_INFO, info);
+}
+
 enum { CR_DONE, CR_FAULT, CR_UNHANDLED };
 
 /* Under PAE paging with EPT, VM entry takes the four PDPTEs from the VMCS
@@ -907,6 +960,12 @@ static void write_pdptes(const uint64_t pdpte[4])
 static void set_lma(bool lma)
 {
     uint64_t efer = vmcs_read(GUEST_IA32_EFER);
+    uint64_t tr_ar = vmcs_read(GUEST_TR_AR);
+
+    /* The processor takes a busy 16-bit TSS into IA-32e mode as it is,
+     * but VM entry wants type 11 there (SDM 27.3.1.2). */
+    if (lma && (tr_ar & 0xf) == 3)
+        vmcs_write(GUEST_TR_AR, (tr_ar & ~0xfull) | 11);
 
     vmcs_write(GUEST_IA32_EFER, lma ? efer | EFER_LMA : efer & ~(uint64_t)EFER_LMA);
     if (lma)
@@ -1059,9 +1118,7 @@ static void handle_cr_access(struct vcpu *v, struct vmx_vcpu *sv,
         v->regs.rip += vmcs_read(EXIT_INSTRUCTION_LEN);
         sv->flush = true;       /* as the real write would flush the TLB */
     } else if (rc == CR_FAULT) {
-        vmcs_write(ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_INFO_ERROR_CODE_VALID |
-                   (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) | 13);
-        vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, 0);
+        inject_hw_exception(13, true, 0);
     } else {
         e->reason = EXIT_UNHANDLED;
     }
@@ -1128,19 +1185,6 @@ static const char *exit_name(uint32_t basic)
     return "unknown";
 }
 
-static void inject_hw_exception(uint8_t vector, bool has_err, uint32_t err)
-{
-    uint32_t info = INTR_INFO_VALID | vector |
-                    (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT);
-
-    /* No error code is delivered in real mode (SDM 27.2.1.3). */
-    if (has_err && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
-        info |= INTR_INFO_ERROR_CODE_VALID;
-        vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, err);
-    }
-    vmcs_write(ENTRY_INTR_INFO, info);
-}
-
 /* An exit that came while the guest was receiving an event (IDT-vectoring
  * information, SDM 28.2.4) leaves that event undelivered: it goes in again
  * with the next entry, with its instruction length for software ones. */
@@ -1196,6 +1240,7 @@ static void decode_exit(struct vcpu *v, struct vmx_vcpu *sv, struct hvm_exit *e)
         return;
     }
     sv->launched = true;
+    requeue_event();
     switch (basic) {
     case EXIT_REASON_EXCEPTION_NMI: {
         uint32_t info = (uint32_t)vmcs_read(EXIT_INTR_INFO);
@@ -1330,7 +1375,6 @@ static void vmx_run(struct vcpu *v, struct hvm_exit *e)
     v->regs.rip = sv->exit_rip = vmcs_read(GUEST_RIP);
     v->regs.rsp = vmcs_read(GUEST_RSP);
     v->regs.rflags = vmcs_read(GUEST_RFLAGS);
-    requeue_event();
     decode_exit(v, sv, e);
 }
 
