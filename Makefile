@@ -11,7 +11,7 @@
 SHELL := /bin/bash
 include config.mk
 
-GUESTS := hello triple-fault isolation spin
+GUESTS := hello triple-fault isolation spin fpu
 GUEST_ELFS := $(GUESTS:%=build/tests/%.elf)
 
 all: hypervisor guests dom0-tools

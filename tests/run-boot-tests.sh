@@ -9,7 +9,7 @@ cfg=$top/tests/boot-tests.cfg
 out=$top/build/boot-tests
 rm -rf "$out"
 mkdir -p "$out"
-PLATFORMS=${PLATFORMS:-qemu bochs-vmx bochs-svm ovmf}
+PLATFORMS=${PLATFORMS:-qemu qemu-kernel bochs-vmx bochs-svm ovmf}
 JOBS=${JOBS:-2}
 
 # The Xen 4.17 anchor's guest, when ../shared is beside the checkout: a

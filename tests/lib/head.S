@@ -12,6 +12,8 @@ _start:
         cli
         cld
         movl    $stack_top, %esp
+        /* The i386 ABI wants ESP 16-byte aligned at each call. */
+        subl    $8, %esp
         pushl   $0                      /* end of the frame-pointer chain */
         pushl   %ebx
         call    guest_start

@@ -8,8 +8,10 @@
 #include <mica/frame.h>
 #include <mica/heap.h>
 #include <mica/percpu.h>
+#include <mica/spinlock.h>
 #include <mica/string.h>
 #include <asm/cpu.h>
+#include <asm/fpu.h>
 #include <asm/hvm.h>
 #include <asm/layout.h>
 #include <asm/p2m.h>
@@ -22,15 +24,18 @@
 
 void svm_vmrun(uint64_t vmcb_pa, struct guest_regs *regs, uint64_t host_save_pa);
 
-struct svm_cpu {
-    void *hsave;        /* VM_HSAVE_PA: the processor's own host save area */
-    void *host_vmcb;    /* VMSAVE/VMLOAD area for mica's hidden state */
-};
-
 struct svm_vcpu {
+    struct guest_fpu fpu;   /* first, for its alignment */
     struct vmcb *vmcb;
     unsigned int last_cpu;
     bool flush;
+};
+
+struct svm_cpu {
+    void *hsave;        /* VM_HSAVE_PA: the processor's own host save area */
+    void *host_vmcb;    /* VMSAVE/VMLOAD area for mica's hidden state */
+    spinlock_t lock;    /* guards owner */
+    struct svm_vcpu *owner;     /* whose FPU and debug registers are loaded */
 };
 
 static void *iopm, *msrpm;      /* shared by all vCPUs: intercept all I/O */
@@ -117,6 +122,7 @@ static int svm_vcpu_create(struct vcpu *v)
 
     if (!sv)
         return -ENOMEM;
+    guest_fpu_init(&sv->fpu);
     sv->vmcb = vm = page_alloc_zeroed();
     if (!vm) {
         kfree(sv);
@@ -156,6 +162,18 @@ static void svm_vcpu_destroy(struct vcpu *v)
 
     if (!sv)
         return;
+    /* No CPU may save into it later: the vCPU runs nowhere now. */
+    for (unsigned int i = 0; i < nr_cpus; i++) {
+        struct svm_cpu *c = pcpus[i].arch.hvm;
+        unsigned long f;
+
+        if (!c)
+            continue;
+        f = spin_lock_irqsave(&c->lock);
+        if (c->owner == sv)
+            c->owner = NULL;
+        spin_unlock_irqrestore(&c->lock, f);
+    }
     page_free(sv->vmcb);
     kfree(sv);
     v->hvm = NULL;
@@ -250,6 +268,15 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
     struct svm_cpu *sc = this_cpu()->arch.hvm;
     uint64_t code;
 
+    if (sc->owner != sv) {
+        unsigned long f = spin_lock_irqsave(&sc->lock);
+
+        if (sc->owner)
+            guest_fpu_save(&sc->owner->fpu);
+        guest_fpu_load(&sv->fpu);
+        sc->owner = sv;
+        spin_unlock_irqrestore(&sc->lock, f);
+    }
     if (sv->last_cpu != this_cpu()->id || sv->flush) {
         vm->tlb_control = TLB_FLUSH_ASID;
         sv->last_cpu = this_cpu()->id;

@@ -24,6 +24,7 @@
 #include <mica/spinlock.h>
 #include <mica/string.h>
 #include <asm/cpu.h>
+#include <asm/fpu.h>
 #include <asm/hvm.h>
 #include <asm/layout.h>
 #include <asm/p2m.h>
@@ -75,7 +76,6 @@ BUILD_BUG_ON(((EPT_R | EPT_W | EPT_X | (7ull << EPT_MEMTYPE_SHIFT)) & EPT_SW_OWN
 #define AR_TSS32_BUSY           0x008bu
 
 #define PAT_POWER_ON            0x0007040600070406ull
-#define DR6_INIT                0xffff0ff0ull
 #define DR7_INIT                0x400ull
 /* Reserved bits of a present PAE PDPTE (SDM 3A 4.4.1) */
 #define PDPTE_RSVD              ((1ull << 63) | 0x1e6ull)
@@ -103,9 +103,9 @@ static spinlock_t vpid_lock = SPINLOCK_INIT;
 
 /* State that stays in the CPU between the runs of one vCPU. */
 struct lazy_state {
-    uint8_t fpu[512];                   /* FXSAVE image; 16-byte aligned */
+    struct guest_fpu fpu;               /* x87/SSE, DR0-3, DR6 */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
-    uint64_t cr2, dr[4], dr6;
+    uint64_t cr2;
 };
 
 struct vmx_vcpu {
@@ -120,7 +120,7 @@ struct vmx_vcpu {
     uint64_t exit_rip;                  /* RIP at the last exit */
     struct vmx_vcpu *next_dead;
 };
-BUILD_BUG_ON(offsetof(struct vmx_vcpu, lazy.fpu) % 16 != 0);
+BUILD_BUG_ON(offsetof(struct vmx_vcpu, lazy.fpu.fxsave) % 16 != 0);
 BUILD_BUG_ON(sizeof(struct vmx_vcpu) > PAGE_SIZE);   /* one page each */
 
 struct vmx_cpu {
@@ -569,66 +569,34 @@ static bool load_for_run(struct vmx_vcpu *sv, struct pcpu *p, struct vmx_cpu *c)
 
 /* ---- Lazily switched state ------------------------------------------ */
 
-#define DEFINE_DR(n)                                                        \
-    static uint64_t read_dr##n(void)                                        \
-    {                                                                       \
-        uint64_t v;                                                         \
-        __asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));                   \
-        return v;                                                           \
-    }                                                                       \
-    static void write_dr##n(uint64_t v)                                     \
-    {                                                                       \
-        __asm__ volatile("mov %0, %%dr" #n : : "r"(v));                     \
-    }
-DEFINE_DR(0)
-DEFINE_DR(1)
-DEFINE_DR(2)
-DEFINE_DR(3)
-DEFINE_DR(6)
-#undef DEFINE_DR
-
 static void lazy_init(struct lazy_state *l)
 {
     memset(l, 0, sizeof(*l));
-    /* x87/SSE as after reset: FCW 0x37f, MXCSR 0x1f80, all registers
-     * empty (FXSAVE image layout: SDM vol. 2, FXSAVE). */
-    l->fpu[0] = 0x7f;
-    l->fpu[1] = 0x03;
-    l->fpu[24] = 0x80;
-    l->fpu[25] = 0x1f;
-    l->dr6 = DR6_INIT;
+    guest_fpu_init(&l->fpu);
 }
 
+/* Besides the FPU and debug registers, VMX switches neither the SYSCALL
+ * MSRs nor KernelGsBase nor CR2 (SVM's VMLOAD/VMSAVE and VMCB do). */
 static void lazy_save(struct lazy_state *l)
 {
-    __asm__ volatile("fxsave64 %0" : "=m"(l->fpu));
+    guest_fpu_save(&l->fpu);
     l->star = rdmsr(MSR_STAR);
     l->lstar = rdmsr(MSR_LSTAR);
     l->cstar = rdmsr(MSR_CSTAR);
     l->sfmask = rdmsr(MSR_SFMASK);
     l->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
     l->cr2 = read_cr2();
-    l->dr[0] = read_dr0();
-    l->dr[1] = read_dr1();
-    l->dr[2] = read_dr2();
-    l->dr[3] = read_dr3();
-    l->dr6 = read_dr6();
 }
 
 static void lazy_load(const struct lazy_state *l)
 {
-    __asm__ volatile("fxrstor64 %0" : : "m"(l->fpu));
+    guest_fpu_load(&l->fpu);
     wrmsr(MSR_STAR, l->star);
     wrmsr(MSR_LSTAR, l->lstar);
     wrmsr(MSR_CSTAR, l->cstar);
     wrmsr(MSR_SFMASK, l->sfmask);
     wrmsr(MSR_KERNEL_GS_BASE, l->kernel_gs_base);
     write_cr2(l->cr2);
-    write_dr0(l->dr[0]);
-    write_dr1(l->dr[1]);
-    write_dr2(l->dr[2]);
-    write_dr3(l->dr[3]);
-    write_dr6(l->dr6);
 }
 
 static void lazy_switch(struct vmx_cpu *c, struct vmx_vcpu *sv)
