@@ -2,8 +2,11 @@
 #
 #   make            build the hypervisor (build/mica.elf, build/mica32.elf),
 #                   the test guests and the dom0 tools
-#   make iso        build/mica.iso: a BIOS+UEFI GRUB ISO with demo guests
-#   make run        boot that ISO under QEMU (serial on this terminal)
+#   make dom0       Debian's kernel and a busybox initramfs for dom0
+#   make iso        build/mica.iso: a BIOS+UEFI GRUB ISO with mica and dom0
+#   make run        boot that ISO under QEMU to dom0's root shell
+#   make run-demo   boot mica with demo guests and no dom0
+#   make install    mica, its GRUB script and the dom0 tools (DESTDIR, PREFIX)
 #   make test       unit tests, header checks and boot tests on every
 #                   platform; ends with "N passed, N failed"
 #   make deps       install missing Debian packages (make run/test do it)
@@ -28,28 +31,56 @@ guests: hypervisor
 dom0-tools:
 	@$(MAKE) --no-print-directory -C dom0-tools all
 
-# The demo: a guest that says hello, two that compute side by side on
-# different CPUs, and one that triple-faults on purpose while the others
-# carry on.
+# dom0: Debian's stock kernel (version pinned in boot/dom0/defaults.sh,
+# DOM0_KVER=... overrides it) and a busybox initramfs with the dom0 tools;
+# DOM0_OVERLAY=DIR is copied over dom0's root file system.  docs/dom0.md.
+DOM0_KVER    ?=
+DOM0_OVERLAY ?=
+DOM0_ARGS    ?= console=ttyS0,115200
+ISO_MODULES  ?=
+PREFIX       ?= /usr/local
+MICA_ARGS    ?= console=com1 loglvl=info
+export DOM0_KVER DOM0_OVERLAY
+
+dom0: dom0-tools
+	@scripts/dom0-kernel.sh
+	@scripts/dom0-initrd.sh
+
+# The ISO `make run` boots: mica, dom0 and ISO_MODULES (boot-time guests).
+iso: build/mica.iso
+build/mica.iso: hypervisor dom0 scripts/mkiso-dom0.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso-dom0.sh $@ "$(MICA_ARGS)" build/dom0/vmlinuz "$(DOM0_ARGS)" build/dom0/initrd.gz $(ISO_MODULES)
+
+# The demo without dom0: a guest that says hello, two that compute side by
+# side on different CPUs, and one that triple-faults on purpose while the
+# others carry on.  `make run-demo` boots it.
 DEMO_MODULES := build/tests/hello.elf:name=hello \
                 "build/tests/spin.elf:name=spin-a -- iters=30000000" \
                 "build/tests/spin.elf:name=spin-b -- iters=30000000" \
                 build/tests/triple-fault.elf:name=crasher
 
-iso: build/mica.iso
-build/mica.iso: hypervisor guests boot/mkiso.sh
+demo-iso: build/demo.iso
+build/demo.iso: hypervisor guests boot/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)boot/mkiso.sh $@ "$(MICA_ARGS)" $(DEMO_MODULES)
 
-MICA_ARGS ?= console=com1 loglvl=info
+install: hypervisor dom0-tools
+	@DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" scripts/install.sh
 
 run: deps
 	@$(MAKE) --no-print-directory iso
-	@echo "Booting mica under QEMU (TCG, -cpu EPYC, 4 CPUs).  Quit with Ctrl-a x."
-	@qemu-scripts/run-interactive.sh build/mica.iso
+	@echo "Booting mica and dom0 under QEMU (TCG, -cpu EPYC, 4 CPUs, 1 GiB)."
+	@echo "dom0's root shell appears on this terminal.  Quit QEMU with Ctrl-a x."
+	@QEMU_MEM=1024 qemu-scripts/run-interactive.sh build/mica.iso
+
+run-demo: deps
+	@$(MAKE) --no-print-directory demo-iso
+	@echo "Booting mica with demo guests, no dom0.  Quit QEMU with Ctrl-a x."
+	@qemu-scripts/run-interactive.sh build/demo.iso
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all dom0
 	@bash tests/run-all.sh
 
 check-headers:
@@ -65,4 +96,5 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guest-abi clean >/dev/null
 
-.PHONY: all deps hypervisor guests dom0-tools iso run test check-headers unit boot-tests clean
+.PHONY: all deps hypervisor guests dom0-tools dom0 iso demo-iso install run run-demo test \
+        check-headers unit boot-tests clean

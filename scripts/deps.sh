@@ -4,7 +4,7 @@
 set -e
 PKGS="gcc make binutils qemu-system-x86 bochs bochsbios vgabios \
 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf \
-musl-tools check pkg-config"
+musl-tools check pkg-config busybox-static"
 
 missing=""
 for p in $PKGS; do

@@ -37,6 +37,7 @@ suite() {
 suite headers make --no-print-directory -C guest-abi check-headers
 suite unit make --no-print-directory -C tests/unit run
 suite dom0-tools make --no-print-directory -C dom0-tools test
+suite dom0-image bash tests/dom0/run.sh
 suite boot bash tests/run-boot-tests.sh
 
 echo

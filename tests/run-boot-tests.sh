@@ -39,8 +39,26 @@ run_one() {
     timeout=$(cat "$dir/timeout" 2>/dev/null || echo 120)
     [ -f "$dir/args" ] && args=$(cat "$dir/args")
     # Bochs slows down with every CPU it emulates: two unless a test asks.
-    local cpus
+    local cpus mem done_re
     cpus=$(cat "$dir/cpus" 2>/dev/null || echo 2)
+    mem=$(cat "$dir/memory" 2>/dev/null || echo 512)
+    done_re=$(cat "$dir/done" 2>/dev/null || echo "All domains have ended")
+    grep -qx crash "$dir/allow" 2>/dev/null && done_re="system halted"
+    # dom0 tests: Debian's kernel (make dom0) and an initramfs whose /init
+    # runs the test script, then powers off.
+    if [ -f "$dir/dom0" ]; then
+        if [ ! -f "$top/build/dom0/vmlinuz" ]; then
+            printf 'FAIL  %-10s %-16s (no build/dom0/vmlinuz: run make dom0)\n' "$p" "$t" > "$dir/$p.result"
+            return
+        fi
+        mkdir -p "$dir/overlay-$p/etc"
+        cp "$top/$(cat "$dir/dom0_test")" "$dir/overlay-$p/etc/mica-test.sh"
+        DOM0_OVERLAY="$dir/overlay-$p" sh "$top/scripts/dom0-initrd.sh" "$dir/initrd-$p.gz" >/dev/null || {
+            printf 'FAIL  %-10s %-16s (could not build the initramfs)\n' "$p" "$t" > "$dir/$p.result"
+            return
+        }
+        mods=("$top/build/dom0/vmlinuz:$(cat "$dir/dom0") mica.test" "$dir/initrd-$p.gz:" "${mods[@]}")
+    fi
     if [ -f "$dir/module" ]; then
         while IFS= read -r m; do
             f=${m%% *}
@@ -80,13 +98,13 @@ run_one() {
     fi
     t0=$(date +%s.%N)
     case $p in
-        qemu) "$top/qemu-scripts/run-qemu.sh" "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
+        qemu) QEMU_MEM=$mem "$top/qemu-scripts/run-qemu.sh" "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
         qemu-kernel) "$top/qemu-scripts/run-qemu.sh" "" "$log" "$timeout" \
                 -kernel "$top/build/mica32.elf" -append "autoexit emu_exit loglvl=all $args" \
                 ${initrd:+-initrd "$initrd"} 2>"$dir/$p.stderr" ;;
-        ovmf) "$top/qemu-scripts/run-ovmf.sh" "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
-        bochs-vmx) BOCHS_CPUS=$cpus "$top/qemu-scripts/run-bochs.sh" corei7_skylake_x "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
-        bochs-svm) BOCHS_CPUS=$cpus "$top/qemu-scripts/run-bochs.sh" ryzen "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
+ ovmf) QEMU_MEM=$mem "$top/qemu-scripts/run-ovmf.sh" "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
+        bochs-vmx) BOCHS_MEGS=$mem BOCHS_DONE_RE=$done_re BOCHS_CPUS=$cpus "$top/qemu-scripts/run-bochs.sh" corei7_skylake_x "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
+        bochs-svm) BOCHS_MEGS=$mem BOCHS_DONE_RE=$done_re BOCHS_CPUS=$cpus "$top/qemu-scripts/run-bochs.sh" ryzen "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
     esac
     rc=$?
     t1=$(date +%s.%N)
@@ -101,14 +119,12 @@ run_one() {
         done < "$dir/expect"
     fi
     if [ $status = PASS ]; then
-        local bad="mica crashed|PANIC"
+        local bad="mica crashed|PANIC|CHECK-FAIL|Kernel panic"
         grep -qx crash "$dir/allow" 2>/dev/null && bad="PANIC"
         grep -qx failure "$dir/allow" 2>/dev/null || bad="$bad|Test result: (FAILURE|ERROR)"
         l=$(grep -Em1 "$bad" "$log.txt") && { status=FAIL; reason="log says: $l"; }
     fi
-    local done_re="All domains have ended"
-    grep -qx crash "$dir/allow" 2>/dev/null && done_re="system halted"
-    if [ $status = PASS ] && ! grep -q "$done_re" "$log.txt"; then
+    if [ $status = PASS ] && ! grep -qE "$done_re" "$log.txt"; then
         status=FAIL
         [ $rc = 124 ] && reason="timed out after ${timeout}s" || reason="mica did not finish (exit $rc)"
     fi

@@ -13,6 +13,8 @@ Suite *domcfg_suite(void);
 Suite *cli_suite(void);
 Suite *format_suite(void);
 Suite *corpus_suite(void);
+Suite *libmica_suite(void);
+Suite *mica_info_suite(void);
 
 /* Asserts that d's first error is exactly want. */
 #define ck_assert_first_error(d, want) do { \

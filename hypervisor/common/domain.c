@@ -12,6 +12,7 @@
 #include <asm/apic.h>
 #include <asm/p2m.h>
 #include <xen/sched.h>
+#include <xen/xen.h>
 
 static struct domain *domain_list;
 static spinlock_t list_lock = SPINLOCK_INIT;
@@ -26,6 +27,12 @@ static const char *const shutdown_names[] = {
 };
 
 struct domain *domain_create(const char *name, bool xen_guest)
+{
+    return domain_create_id(name, xen_guest, DOMID_INVALID);
+}
+
+/* id: a fixed ID (domain 0), or DOMID_INVALID for the next free one. */
+struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
 {
     struct domain *d = kzalloc(sizeof(*d));
     unsigned long f;
@@ -44,9 +51,13 @@ struct domain *domain_create(const char *name, bool xen_guest)
     d->state = DOMAIN_RUNNING;
     d->created_ns = now_ns();
     f = spin_lock_irqsave(&list_lock);
-    d->id = next_id++;
-    if (next_id >= DOMID_INVALID - 12)    /* stay below Xen's DOMID_FIRST_RESERVED */
-        next_id = 1;
+    if (id != DOMID_INVALID) {
+        d->id = id;
+    } else {
+        d->id = next_id++;
+        if (next_id >= DOMID_FIRST_RESERVED)
+            next_id = 1;
+    }
     d->next = domain_list;
     domain_list = d;
     spin_unlock_irqrestore(&list_lock, f);
@@ -110,6 +121,13 @@ void domain_unpause(struct domain *d)
             vcpu_unpause_flag(d->vcpus[i], VPF_PAUSED);
 }
 
+void domain_pause(struct domain *d)
+{
+    for (unsigned i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i])
+            vcpu_pause_flag(d->vcpus[i], VPF_PAUSED);
+}
+
 static void stop_vcpus(struct domain *d)
 {
     for (unsigned i = 0; i < d->nr_vcpus; i++)
@@ -152,6 +170,22 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     spin_unlock_irqrestore(&d->lock, f);
     pr_err("d%u (%s): crashed: %s\n", d->id, d->name, d->crash_reason);
     stop_vcpus(d);
+}
+
+void domain_destroy(struct domain *d)
+{
+    unsigned long f = spin_lock_irqsave(&d->lock);
+
+    if (d->state == DOMAIN_RUNNING) {
+        d->state = DOMAIN_SHUTDOWN;
+        d->shutdown_reason = SHUTDOWN_poweroff;
+    }
+    d->destroying = true;
+    spin_unlock_irqrestore(&d->lock, f);
+    stop_vcpus(d);
+    /* If no vCPU is on a CPU or queued, free it now; otherwise the
+     * scheduler does when the last one leaves. */
+    domain_reap(d);
 }
 
 /* Called by the scheduler when a vCPU of a stopped domain leaves its CPU;
@@ -215,4 +249,24 @@ unsigned int domains_alive(void)
         n++;
     spin_unlock_irqrestore(&list_lock, f);
     return n;
+}
+
+struct domain *domain_find(domid_t id)
+{
+    unsigned long f = spin_lock_irqsave(&list_lock);
+    struct domain *d;
+
+    for (d = domain_list; d && d->id != id; d = d->next)
+        ;
+    spin_unlock_irqrestore(&list_lock, f);
+    return d;
+}
+
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)
+{
+    unsigned long f = spin_lock_irqsave(&list_lock);
+
+    for (struct domain *d = domain_list; d; d = d->next)
+        fn(d, arg);
+    spin_unlock_irqrestore(&list_lock, f);
 }

@@ -13,6 +13,7 @@
 #include <mica/percpu.h>
 #include <mica/sched.h>
 #include <mica/string.h>
+#include <asm/dom0.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <xen/hvm/start_info.h>
@@ -218,19 +219,20 @@ static int build_module(unsigned idx, const struct boot_module *m,
     return 0;
 }
 
-void domains_start_from_modules(const struct boot_info *bi)
+unsigned int domains_start_from_modules(const struct boot_info *bi)
 {
     struct domain *built[BOOT_MAX_MODULES];
     unsigned started = 0;
 
     /* Build them all, then start them together. */
-    for (unsigned i = 0; i < bi->nmods; i++)
+    for (unsigned i = 0; i < bi->nmods; i++) {
+        if (dom0_layout.present &&
+            (i == dom0_layout.kernel_mod || (int)i == dom0_layout.initrd_mod))
+            continue;           /* dom0's kernel and initrd */
         if (build_module(i, &bi->mods[i], &built[started]) == 0)
             started++;
+    }
     for (unsigned i = 0; i < started; i++)
         domain_unpause(built[i]);
-    if (!started) {
-        printk("No domains to start (give guest kernels as boot modules).\n");
-        sched_all_domains_ended();
-    }
+    return started;
 }

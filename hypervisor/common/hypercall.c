@@ -12,28 +12,37 @@ static const hypercall_fn table[] = {
     [__HYPERVISOR_sched_op] = do_sched_op,
 };
 
-void hypercall_dispatch(struct vcpu *v)
+uint64_t guest_call_args(struct vcpu *v, uint64_t a[5])
 {
     struct guest_regs *r = &v->regs;
-    uint64_t a[5];
-    uint64_t nr;
-    long ret;
 
     if (hvm_ops->guest_bits(v) == 64) {
-        nr = r->rax;
         a[0] = r->rdi; a[1] = r->rsi; a[2] = r->rdx; a[3] = r->r10; a[4] = r->r8;
-    } else {
-        nr = (uint32_t)r->rax;
-        a[0] = (uint32_t)r->rbx; a[1] = (uint32_t)r->rcx;
-        a[2] = (uint32_t)r->rdx; a[3] = (uint32_t)r->rsi;
-        a[4] = (uint32_t)r->rdi;
+        return r->rax;
     }
+    a[0] = (uint32_t)r->rbx; a[1] = (uint32_t)r->rcx;
+    a[2] = (uint32_t)r->rdx; a[3] = (uint32_t)r->rsi;
+    a[4] = (uint32_t)r->rdi;
+    return (uint32_t)r->rax;
+}
+
+void guest_call_return(struct vcpu *v, long ret)
+{
+    if (hvm_ops->guest_bits(v) == 64)
+        v->regs.rax = (uint64_t)ret;
+    else
+        v->regs.rax = (uint32_t)ret;
+}
+
+void hypercall_dispatch(struct vcpu *v)
+{
+    uint64_t a[5];
+    uint64_t nr = guest_call_args(v, a);
+    long ret;
+
     if (!v->domain->xen_guest || nr >= ARRAY_SIZE(table) || !table[nr])
         ret = -ENOSYS;
     else
         ret = table[nr](v, a);
-    if (hvm_ops->guest_bits(v) == 64)
-        r->rax = (uint64_t)ret;
-    else
-        r->rax = (uint32_t)ret;
+    guest_call_return(v, ret);
 }

@@ -15,6 +15,7 @@
 #define SLICE_NS 10000000ull        /* 10 ms */
 
 static spinlock_t rq_lock[MAX_CPUS];
+uint64_t sched_reserved_cpus;
 static bool autoexit;
 param_bool("autoexit", autoexit);
 
@@ -47,12 +48,19 @@ void sched_add_vcpu(struct vcpu *v)
 {
     unsigned int best = 0, best_load = ~0u;
 
-    /* The least loaded CPU allowed; the boot CPU only when it is alone or
-     * is the only one allowed, since it will host dom0. */
+    /* dom0's vCPUs go to dom0's CPUs.  Others take the least loaded CPU
+     * allowed that dom0 does not own, and the boot CPU only when nothing
+     * else will do. */
+    if (v->domain->is_dom0) {
+        v->pcpu = (unsigned int)__builtin_ctzll(sched_reserved_cpus | (1ull << 63));
+        __atomic_fetch_add(&pcpus[v->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
+        return;
+    }
     for (unsigned int i = 0; i < nr_cpus; i++) {
         unsigned int load = pcpus[i].nr_vcpus + (i == 0 && nr_cpus > 1 ? 1000 : 0);
 
-        if (!pcpus[i].online || !(v->cpu_affinity & (1ull << i)))
+        if (!pcpus[i].online || !(v->cpu_affinity & (1ull << i)) ||
+            (sched_reserved_cpus & (1ull << i)))
             continue;
         if (load < best_load) {
             best = i;
@@ -112,19 +120,31 @@ static void run_vcpu(struct pcpu *c, struct vcpu *v)
     uint64_t start = now_ns();
     unsigned long f;
     bool keep;
+    /* dom0's CPU is its own: the LAPIC and every interrupt are dom0's, so
+     * mica neither arms a time slice there nor opens an interrupt window
+     * (an interrupt for dom0 would land in mica's IDT). */
+    bool dedicated = v->domain->is_dom0;
 
     c->current = v;
     c->need_resched = false;
-    lapic_timer_oneshot(SLICE_NS);
+    if (!dedicated)
+        lapic_timer_oneshot(SLICE_NS);
     do {
+        uint64_t now;
+
         hvm_ops->run(v, &v->exit);
         /* Take the interrupt that ended the guest's run, if any. */
-        local_irq_window();
+        if (!dedicated)
+            local_irq_window();
         keep = hvm_handle_exit(v, &v->exit);
+        /* Account as we go: a dedicated vCPU never leaves this loop. */
+        now = now_ns();
+        v->cpu_time_ns += now - start;
+        c->busy_ns += now - start;
+        start = now;
     } while (keep && !c->need_resched);
-    lapic_timer_stop();
-    v->cpu_time_ns += now_ns() - start;
-    c->busy_ns += now_ns() - start;
+    if (!dedicated)
+        lapic_timer_stop();
     c->current = NULL;
 
     f = spin_lock_irqsave(&rq_lock[c->id]);
@@ -156,7 +176,8 @@ void sched_loop(void)
             run_vcpu(c, v);
         else
             v->running = false;
-        if (v->pause_flags & VPF_DEAD) {
+        if ((v->pause_flags & VPF_DEAD) &&
+            (!v->domain->toolstack || v->domain->destroying)) {
             if (domain_reap(v->domain) && domains_alive() == 0)
                 sched_all_domains_ended();
         }

@@ -15,6 +15,7 @@
 #define PRESENT(e) ((e) & 7)
 #define P2M_OWNED (1ull << 11)
 #define P2M_WRITE_BIT (1ull << 1)   /* W in both NPT and EPT */
+#define P2M_LARGE (1ull << 7)       /* PS in NPT, "large page" in EPT */
 
 static uint64_t *table(mfn_t m) { return (uint64_t *)(uintptr_t)(m << PAGE_SHIFT); }
 
@@ -29,16 +30,24 @@ int p2m_init(struct domain *d)
     return 0;
 }
 
-/* The level-0 entry for gfn, creating tables on the way if asked. */
-static uint64_t *walk(struct domain *d, gfn_t gfn, bool create)
+/* The entry for gfn at `level` (0: 4 KiB, 1: 2 MiB), creating tables on
+ * the way if asked.  Stops early, returning the large leaf, if a 2 MiB
+ * mapping covers gfn (then *found_level says 1). */
+static uint64_t *walk(struct domain *d, gfn_t gfn, int level, bool create,
+                      int *found_level)
 {
     uint64_t *t = table(d->npt_root);
 
     if (gfn >> 36)
         return NULL;            /* beyond a 48-bit guest-physical space */
-    for (int level = 3; level > 0; level--) {
-        uint64_t *e = &t[(gfn >> (9 * level)) & 511];
+    for (int l = 3; l > level; l--) {
+        uint64_t *e = &t[(gfn >> (9 * l)) & 511];
 
+        if (PRESENT(*e) && l == 1 && (*e & P2M_LARGE)) {
+            if (found_level)
+                *found_level = 1;
+            return e;
+        }
         if (!PRESENT(*e)) {
             uint64_t *n;
 
@@ -52,29 +61,49 @@ static uint64_t *walk(struct domain *d, gfn_t gfn, bool create)
         }
         t = table((*e & ADDR_MASK) >> PAGE_SHIFT);
     }
-    return &t[gfn & 511];
+    if (found_level)
+        *found_level = level;
+    return &t[(gfn >> (9 * level)) & 511];
 }
 
 int p2m_map(struct domain *d, gfn_t gfn, mfn_t mfn, bool write, bool owned)
 {
-    uint64_t *e = walk(d, gfn, true);
+    int lvl;
+    uint64_t *e = walk(d, gfn, 0, true, &lvl);
 
     if (!e)
         return -ENOMEM;
     if (PRESENT(*e))
         return -EEXIST;
-    *e = hvm_ops->npt_leaf_entry(mfn, write, true) | (owned ? P2M_OWNED : 0);
+    *e = hvm_ops->npt_leaf_entry(mfn, write, true, true) | (owned ? P2M_OWNED : 0);
+    return 0;
+}
+
+int p2m_map_device(struct domain *d, gfn_t gfn, mfn_t mfn, bool write,
+                   bool ram, bool large)
+{
+    int lvl;
+    uint64_t *e = walk(d, gfn, large ? 1 : 0, true, &lvl);
+
+    if (!e)
+        return -ENOMEM;
+    if (PRESENT(*e))
+        return -EEXIST;
+    *e = hvm_ops->npt_leaf_entry(mfn, write, true, ram) | (large ? P2M_LARGE : 0);
     return 0;
 }
 
 mfn_t p2m_lookup(struct domain *d, gfn_t gfn, bool *writable)
 {
-    uint64_t *e = walk(d, gfn, false);
+    int lvl = 0;
+    uint64_t *e = walk(d, gfn, 0, false, &lvl);
 
     if (!e || !PRESENT(*e))
         return MFN_INVALID;
     if (writable)
         *writable = *e & P2M_WRITE_BIT;
+    if (lvl == 1)
+        return ((*e & ADDR_MASK) >> PAGE_SHIFT) + (gfn & 511);
     return (*e & ADDR_MASK) >> PAGE_SHIFT;
 }
 
@@ -85,9 +114,9 @@ static void free_level(struct domain *d, uint64_t *t, int level)
 
         if (!PRESENT(e))
             continue;
-        if (level > 0) {
+        if (level > 0 && !(level == 1 && (e & P2M_LARGE))) {
             free_level(d, table((e & ADDR_MASK) >> PAGE_SHIFT), level - 1);
-        } else if (e & P2M_OWNED) {
+        } else if (level == 0 && (e & P2M_OWNED)) {
             frame_free((e & ADDR_MASK) >> PAGE_SHIFT);
             d->tot_pages--;
         }

@@ -15,6 +15,7 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/dom0.h>
 #include <asm/hvm.h>
 #include <asm/io.h>
 #include <asm/layout.h>
@@ -143,6 +144,8 @@ static void memory_init(const struct boot_info *bi)
     for (unsigned m = 0; m < bi->nmods; m++)
         frame_reserve(bi->mods[m].start >> PAGE_SHIFT,
                       ALIGN_UP(bi->mods[m].end, PAGE_SIZE) >> PAGE_SHIFT);
+    /* Before any other allocation: dom0 takes low memory. */
+    dom0_plan_memory(bi, image_start, image_end, bm, bytes);
     mm_map_ram(bi);
     printk("Memory: %llu MiB usable, %llu MiB free after mica and modules\n",
            (unsigned long long)(frame_total_count() >> 8),
@@ -211,6 +214,11 @@ void start_mica(uint32_t magic, uint32_t info_pa)
         panic("cannot enable %s on the boot CPU", hvm_ops->name);
 
     selftest_run();
-    domains_start_from_modules(bi);
+    if (!domains_start_from_modules(bi) && !dom0_layout.present) {
+        printk("No domains to start (give guest kernels as boot modules).\n");
+        sched_all_domains_ended();
+    }
+    if (dom0_layout.present && dom0_build(bi) < 0 && !domains_alive())
+        sched_all_domains_ended();
     sched_start();
 }

@@ -104,3 +104,11 @@ void uart_release(uint16_t io_base)
         if (ports[i].io_base == io_base)
             ports[i].enabled = false;
 }
+
+bool uart_enabled(uint16_t io_base)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(ports); i++)
+        if (ports[i].io_base == io_base)
+            return ports[i].enabled;
+    return false;
+}

@@ -44,6 +44,14 @@ struct domain {
     domid_t id;
     char name[DOMAIN_NAME_MAX];
     bool xen_guest;             /* sees Xen's CPUID leaves and hypercalls */
+    /* Domain 0: a passthrough partition.  Its vCPUs own their CPUs: device
+     * interrupts, HLT, I/O ports (but mica's) and most MSRs go straight to
+     * the hardware, and its memory is identity mapped. */
+    bool is_dom0;
+    /* Made by the toolstack: kept after it stops, until destroyed, so that
+     * xend sees why it stopped. */
+    bool toolstack;
+    volatile bool destroying;
     enum domain_state state;
     unsigned int shutdown_reason;
     int shutdown_code;
@@ -67,12 +75,20 @@ struct domain {
 };
 
 struct boot_info;
-void domains_start_from_modules(const struct boot_info *bi);
+/* Starts the PVH kernels among the boot modules; returns how many. */
+unsigned int domains_start_from_modules(const struct boot_info *bi);
 
 struct domain *domain_create(const char *name, bool xen_guest);
+struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id);
+struct domain *domain_find(domid_t id);
+/* Calls fn for each domain, under the list lock: fn must not block. */
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
 int domain_alloc_memory(struct domain *d, uint64_t bytes);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 void domain_unpause(struct domain *d);
+void domain_pause(struct domain *d);
+/* Stops the domain and frees it as soon as none of its vCPUs runs. */
+void domain_destroy(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /* Frees what a stopped domain holds once none of its vCPUs runs. */

@@ -10,6 +10,11 @@ struct vcpu;
  * handler and leaves the result in its RAX. */
 void hypercall_dispatch(struct vcpu *v);
 
+/* The number and five arguments of a call (hypercall or toolstack
+ * doorbell), in the registers of the vCPU's mode; and its result. */
+uint64_t guest_call_args(struct vcpu *v, uint64_t a[5]);
+void guest_call_return(struct vcpu *v, long ret);
+
 typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
 
 long do_console_io(struct vcpu *v, const uint64_t a[5]);

@@ -7,6 +7,9 @@
 
 struct vcpu;
 
+/* CPUs no vCPU but dom0's may use (bit mask). */
+extern uint64_t sched_reserved_cpus;
+
 void sched_start(void) __noreturn;   /* the BSP joins its loop */
 void sched_loop(void) __noreturn;
 void sched_add_vcpu(struct vcpu *v);  /* picks its CPU */

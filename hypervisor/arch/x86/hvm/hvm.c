@@ -12,8 +12,15 @@
 #include <asm/cpuid.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
+#include <asm/dom0.h>
+#include <mica/bootinfo.h>
+#include <mica/ctl.h>
+#include <mica/errno.h>
+#include <mica/heap.h>
 
 const struct hvm_ops *hvm_ops;
+extern struct boot_info boot_info;
+void ctl_dispatch(struct vcpu *v);
 
 int svm_init(void);
 bool svm_available(const char **why);
@@ -50,6 +57,16 @@ static void handle_io(struct vcpu *v, struct hvm_exit *e)
 {
     struct domain *d = v->domain;
 
+    if (e->io.port == MICA_CTL_PORT && e->io.size == 4 && !e->io.in &&
+        !e->io.string) {
+        /* The toolstack doorbell; only dom0's calls are answered. */
+        advance(v, e);
+        if (d->is_dom0)
+            ctl_dispatch(v);
+        else
+            v->regs.rax = (uint64_t)-EPERM;
+        return;
+    }
     if (e->io.string) {
         /* No emulated device here takes string I/O. */
         domain_crash(d, "string I/O to port %#x at rip %#llx", e->io.port,
@@ -99,6 +116,39 @@ static void handle_msr(struct vcpu *v, struct hvm_exit *e)
     }
 }
 
+/* dom0 sees all physical addresses but mica's RAM.  Device memory above
+ * what map_dom0() mapped at boot is mapped on first touch; mica's RAM reads
+ * as zeros (one shared read-only page), so dom0 can probe it through
+ * /dev/mem and find nothing of mica's.  A write there ends dom0. */
+static bool dom0_npf(struct vcpu *v, struct hvm_exit *e)
+{
+    static mfn_t zero_mfn = MFN_INVALID;
+    gfn_t gfn = e->npf.gpa >> PAGE_SHIFT;
+    bool mica_ram = false;
+
+    if (e->npf.present)
+        return false;
+    for (unsigned i = 0; i < boot_info.nmem; i++) {
+        const struct mem_region *r = &boot_info.mem[i];
+
+        if (r->type == MEM_USABLE && e->npf.gpa >= r->start &&
+            e->npf.gpa < r->start + r->len && !dom0_owns(e->npf.gpa, 1))
+            mica_ram = true;
+    }
+    if (!mica_ram)
+        return p2m_map_device(v->domain, gfn, gfn, true, false, false) == 0;
+    if (e->npf.write || e->npf.fetch)
+        return false;
+    if (zero_mfn == MFN_INVALID) {
+        void *z = page_alloc_zeroed();
+
+        if (!z)
+            return false;
+        zero_mfn = (uintptr_t)z >> PAGE_SHIFT;
+    }
+    return p2m_map_device(v->domain, gfn, zero_mfn, false, true, false) == 0;
+}
+
 bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
 {
     struct domain *d = v->domain;
@@ -127,6 +177,8 @@ bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
         handle_msr(v, e);
         break;
     case EXIT_NPF:
+        if (d->is_dom0 && dom0_npf(v, e))
+            break;
         domain_crash(d, "%s of guest-physical %#llx, outside its memory, at rip %#llx",
                      e->npf.fetch ? "fetch" : e->npf.write ? "write" : "read",
                      (unsigned long long)e->npf.gpa,

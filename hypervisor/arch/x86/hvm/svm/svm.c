@@ -15,6 +15,7 @@
 #include <asm/hvm.h>
 #include <asm/layout.h>
 #include <asm/p2m.h>
+#include <mica/ctl.h>
 #include "vmcb.h"
 
 #define CPUID_SVM_BIT   (1u << 2)       /* 0x80000001 ECX */
@@ -38,7 +39,8 @@ struct svm_cpu {
     struct svm_vcpu *owner;     /* whose FPU and debug registers are loaded */
 };
 
-static void *iopm, *msrpm;      /* shared by all vCPUs: intercept all I/O */
+static void *iopm, *msrpm;      /* xenU: every port and most MSRs trap */
+static void *dom0_iopm, *dom0_msrpm;  /* dom0: only what mica keeps */
 static uint32_t max_asid;
 static bool has_nrips;
 static volatile uint32_t next_asid = 1;
@@ -75,10 +77,11 @@ static bool svm_usable(const char **why)
     return true;
 }
 
-/* Lets the guest use an MSR directly (clears both bits in the bitmap). */
-static void msr_passthrough(uint32_t msr)
+/* Lets the guest use an MSR directly (clears both bits in the bitmap), or
+ * traps it (sets them). */
+static void msr_set(void *map, uint32_t msr, bool trap)
 {
-    uint8_t *bm = msrpm;
+    uint8_t *bm = map;
     uint32_t base;
 
     if (msr < 0x2000)
@@ -89,7 +92,37 @@ static void msr_passthrough(uint32_t msr)
         base = 0x1000, msr -= 0xc0010000;
     else
         return;
-    bm[base + msr / 4] &= (uint8_t)~(3u << ((msr % 4) * 2));
+    if (trap)
+        bm[base + msr / 4] |= (uint8_t)(3u << ((msr % 4) * 2));
+    else
+        bm[base + msr / 4] &= (uint8_t)~(3u << ((msr % 4) * 2));
+}
+
+static void io_trap(void *map, uint16_t port, unsigned int count)
+{
+    uint8_t *bm = map;
+
+    for (unsigned int p = port; p < port + count; p++)
+        bm[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+/* dom0's bitmaps: everything passes but the doorbell, mica's own UART,
+ * and the MSRs that hold SVM itself (EFER.SVME, VM_CR, VM_HSAVE_PA). */
+static int dom0_bitmaps(void)
+{
+    if (dom0_iopm)
+        return 0;
+    dom0_iopm = alloc_contig(3, 0);
+    dom0_msrpm = alloc_contig(2, 0);
+    if (!dom0_iopm || !dom0_msrpm)
+        return -ENOMEM;
+    io_trap(dom0_iopm, MICA_CTL_PORT, 4);
+    if (mica_uart_port)
+        io_trap(dom0_iopm, mica_uart_port, 8);
+    msr_set(dom0_msrpm, MSR_EFER, true);
+    msr_set(dom0_msrpm, MSR_VM_CR, true);
+    msr_set(dom0_msrpm, MSR_VM_HSAVE_PA, true);
+    return 0;
 }
 
 static int svm_cpu_up(void)
@@ -144,9 +177,24 @@ static int svm_vcpu_create(struct vcpu *v)
                      INT2_MONITOR | INT2_MWAIT | INT2_XSETBV;
     vm->iopm_pa = (uintptr_t)iopm;
     vm->msrpm_pa = (uintptr_t)msrpm;
+    vm->vintr = VINTR_MASKING;
+    if (v->domain->is_dom0) {
+        /* A passthrough partition on its own CPU: interrupts, NMIs, HLT
+         * and MONITOR/MWAIT reach the hardware; with V_INTR_MASKING clear
+         * the guest's RFLAGS.IF masks them (APM 15.21.1). */
+        if (dom0_bitmaps() < 0) {
+            page_free(vm);
+            kfree(sv);
+            return -ENOMEM;
+        }
+        vm->intercept1 &= ~(INT1_INTR | INT1_NMI | INT1_HLT);
+        vm->intercept2 &= ~(INT2_MONITOR | INT2_MWAIT);
+        vm->iopm_pa = (uintptr_t)dom0_iopm;
+        vm->msrpm_pa = (uintptr_t)dom0_msrpm;
+        vm->vintr = 0;
+    }
     vm->asid = asid;
     vm->tlb_control = TLB_FLUSH_ASID;
-    vm->vintr = VINTR_MASKING;
     vm->np_enable = 1;
     vm->n_cr3 = v->domain->npt_root << PAGE_SHIFT;
     vm->g_pat = 0x0007040600070406ull;   /* the power-on PAT */
@@ -192,26 +240,41 @@ static void svm_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
 {
     struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
 
+    set_seg(&vm->ldtr, 0, 0x082, 0, 0);
+    set_seg(&vm->idtr, 0, 0, 0xffff, 0);
+    vm->cpl = 0;
+    vm->dr6 = 0xffff0ff0;
+    vm->dr7 = 0x400;
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rip = st->rip;
+    v->regs.rflags = X86_RFLAGS_RSVD1;
+    if (st->mode == START_LINUX64) {
+        /* 64-bit code (L=1), flat data, a busy 64-bit TSS, paging on. */
+        set_seg(&vm->cs, 0x10, 0xa9b, 0xffffffff, 0);
+        set_seg(&vm->ds, 0x18, 0xc93, 0xffffffff, 0);
+        vm->es = vm->ss = vm->fs = vm->gs = vm->ds;
+        set_seg(&vm->tr, 0x20, 0x08b, 0x67, 0);
+        set_seg(&vm->gdtr, 0, 0, st->gdt_limit, st->gdt_base);
+        vm->idtr.limit = 0;
+        vm->cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_ET | X86_CR0_NE;
+        vm->cr3 = st->cr3;
+        vm->cr4 = X86_CR4_PAE;
+        vm->efer = EFER_LME | EFER_LMA | EFER_SVME;
+        v->regs.rsi = st->rsi;
+        return;
+    }
     /* PVH: 32-bit flat code and data, paging off, a busy 32-bit TSS
      * (Xen's docs/misc/pvh.pandoc). */
     set_seg(&vm->cs, 0x08, 0xc9b, 0xffffffff, 0);
     set_seg(&vm->ds, 0x10, 0xc93, 0xffffffff, 0);
     vm->es = vm->ss = vm->fs = vm->gs = vm->ds;
     set_seg(&vm->tr, 0x18, 0x08b, 0x67, 0);
-    set_seg(&vm->ldtr, 0, 0x082, 0, 0);
     set_seg(&vm->gdtr, 0, 0, 0xffff, 0);
-    set_seg(&vm->idtr, 0, 0, 0xffff, 0);
-    vm->cpl = 0;
     vm->cr0 = X86_CR0_PE | X86_CR0_ET;
     vm->cr3 = 0;
     vm->cr4 = 0;
     vm->efer = EFER_SVME;
-    vm->dr6 = 0xffff0ff0;
-    vm->dr7 = 0x400;
-    memset(&v->regs, 0, sizeof(v->regs));
-    v->regs.rip = st->rip;
     v->regs.rbx = st->rbx;
-    v->regs.rflags = X86_RFLAGS_RSVD1;
 }
 
 static const char *exit_name(uint64_t code)
@@ -443,9 +506,12 @@ static uint64_t svm_npt_table_entry(mfn_t table)
     return (table << PAGE_SHIFT) | PTE_P | PTE_W | PTE_U;
 }
 
-static uint64_t svm_npt_leaf_entry(mfn_t frame, bool write, bool exec)
+static uint64_t svm_npt_leaf_entry(mfn_t frame, bool write, bool exec, bool ram)
 {
+    /* Device memory needs no bits here: the host MTRRs, which the firmware
+     * set uncacheable for it, still apply under NPT (APM 15.25.8). */
     (void)exec;
+    (void)ram;
     return (frame << PAGE_SHIFT) | PTE_P | PTE_U | (write ? PTE_W : 0);
 }
 
@@ -472,7 +538,7 @@ static int svm_global_init(void)
         MSR_IA32_SYSENTER_EIP,
     };
     for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
-        msr_passthrough(direct[i]);
+        msr_set(msrpm, direct[i], false);
     max_asid = cpuid(0x8000000a).ebx;
     if (max_asid < 2)
         max_asid = 2;

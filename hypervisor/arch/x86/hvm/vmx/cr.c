@@ -1,8 +1,8 @@
 /* Control-register accesses that exit (Intel SDM vol. 3C, 26.1.3): the
  * guest's CR0 and CR4 behind the read shadows of the bits mica owns, its
  * CR8 kept apart from the host's task priority, the PAE PDPTEs that a
- * write must put in the VMCS, and the switch into and out of IA-32e
- * mode. */
+ * write must put in the VMCS, the switch into and out of IA-32e mode, and
+ * dom0's XCR0. */
 #include <mica/domain.h>
 #include <asm/cpu.h>
 #include <asm/hvm.h>
@@ -12,6 +12,16 @@
 
 /* Reserved bits of a present PAE PDPTE (SDM 3A 4.4.1) */
 #define PDPTE_RSVD              ((1ull << 63) | 0x1e6ull)
+
+#define X86_CR4_OSXSAVE         (1u << 18)
+#define CPUID1_ECX_XSAVE        (1u << 26)
+/* XCR0 state components (SDM vol. 1, 13.1) */
+#define XCR0_X87                (1ull << 0)
+#define XCR0_SSE                (1ull << 1)
+#define XCR0_AVX                (1ull << 2)
+#define XCR0_MPX                (3ull << 3)     /* BNDREGS, BNDCSR */
+#define XCR0_AVX512             (7ull << 5)     /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_AMX                (3ull << 17)    /* XTILECFG, XTILEDATA */
 
 /* The CR0 and CR4 that the guest sees: its own bits, and the read shadows
  * of those mica owns. */
@@ -238,4 +248,52 @@ void vmx_handle_cr_access(struct vcpu *v, struct vmx_vcpu *sv,
     } else {
         e->reason = EXIT_UNHANDLED;
     }
+}
+
+/* The combinations of state components XSETBV accepts (SDM vol. 2,
+ * "XSETBV"): x87 always, only those the processor has, AVX with SSE,
+ * MPX's two and AMX's two together, AVX-512's three together and with
+ * AVX. */
+static bool xcr0_valid(uint64_t val)
+{
+    struct cpuid_regs r = cpuid_count(0xd, 0);
+    uint64_t supported = ((uint64_t)r.edx << 32) | r.eax;
+
+    if (!(val & XCR0_X87) || (val & ~supported))
+        return false;
+    if ((val & XCR0_AVX) && !(val & XCR0_SSE))
+        return false;
+    if ((val & XCR0_MPX) && (val & XCR0_MPX) != XCR0_MPX)
+        return false;
+    if ((val & XCR0_AMX) && (val & XCR0_AMX) != XCR0_AMX)
+        return false;
+    if ((val & XCR0_AVX512) &&
+        ((val & XCR0_AVX512) != XCR0_AVX512 || !(val & XCR0_AVX)))
+        return false;
+    return true;
+}
+
+/* XSETBV, which always exits (SDM 26.1.2), from dom0.  Its CPU is its own,
+ * and VM entries and exits leave XCR0 alone, so the guest's XCR0 is the
+ * processor's: checked here as XSETBV would check it, then set for real.
+ * The #UD of CR4.OSXSAVE clear and the #GP of CPL > 0 come before the exit
+ * (SDM 26.1.1).  XSETBV in VMX root operation wants mica's CR4.OSXSAVE as
+ * well; mica itself never uses XSAVE. */
+void vmx_handle_xsetbv(struct vcpu *v, struct hvm_exit *e)
+{
+    uint64_t val = ((v->regs.rdx & 0xffffffffu) << 32) | (v->regs.rax & 0xffffffffu);
+    uint64_t cr4;
+
+    e->reason = EXIT_NONE;
+    if ((uint32_t)v->regs.rcx != 0 || !(cpuid(1).ecx & CPUID1_ECX_XSAVE) ||
+        !xcr0_valid(val)) {
+        vmx_inject_hw_exception(13, true, 0);
+        return;
+    }
+    cr4 = read_cr4();
+    write_cr4(cr4 | X86_CR4_OSXSAVE);
+    __asm__ volatile("xsetbv" :: "c"(0u), "a"((uint32_t)val),
+                     "d"((uint32_t)(val >> 32)) : "memory");
+    write_cr4(cr4);
+    v->regs.rip += vmcs_read(EXIT_INSTRUCTION_LEN);
 }

@@ -12,7 +12,8 @@
  * when the VMCS arrives on a CPU), HOST_RSP is written here, pointing at
  * the saved `regs` pointer.  The guest's RIP, RSP and RFLAGS live in the
  * VMCS; C moves them to and from struct guest_regs.  Called with
- * interrupts disabled; external interrupts exit the guest.
+ * interrupts disabled; external interrupts exit the guest, except dom0's,
+ * which its own IDT takes.
  */
 #include <asm-offsets.h>
 #include "vmcs.h"

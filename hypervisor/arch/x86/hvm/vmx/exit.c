@@ -193,6 +193,13 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *sv, struct hvm_exit *e)
     case EXIT_REASON_CR_ACCESS:
         vmx_handle_cr_access(v, sv, e);
         return;
+    case EXIT_REASON_XSETBV:
+        if (!v->domain->is_dom0) {
+            e->reason = EXIT_UNHANDLED;
+            break;
+        }
+        vmx_handle_xsetbv(v, e);
+        return;
     case EXIT_REASON_GETSEC:
     case EXIT_REASON_VMCLEAR:
     case EXIT_REASON_VMLAUNCH:

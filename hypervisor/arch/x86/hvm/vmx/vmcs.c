@@ -26,6 +26,7 @@
 /* IA32_VMX_EPT_VPID_CAP (SDM A.10) */
 #define EPT_CAP_WALK4           (1ull << 6)
 #define EPT_CAP_WB              (1ull << 14)
+#define EPT_CAP_2M              (1ull << 16)
 #define EPT_CAP_INVEPT          (1ull << 20)
 #define EPT_CAP_INVEPT_SINGLE   (1ull << 25)
 #define EPT_CAP_INVEPT_ALL      (1ull << 26)
@@ -211,6 +212,51 @@ static bool ctl_from_msr(uint32_t msr, uint32_t need, uint32_t want,
     return true;
 }
 
+/* Controls dom0's vCPUs must have off: its device interrupts and NMIs go
+ * straight to its own IDT, and its HLT waits for them in the guest. */
+#define DOM0_PIN_OFF    (PIN_EXT_INTR_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)
+#define DOM0_PROC_OFF   PROC_HLT_EXITING
+/* And those it is better without, where the processor lets them be 0:
+ * the instructions act on dom0's own CPU alone, and its CR8 is its own
+ * LAPIC's TPR, the register it also reaches by MMIO (SDM 3A 11.8.6.1): a
+ * copy kept by mica, as for xenU, would disagree with it.  CR3 exiting is
+ * off for every guest where it can be. */
+#define DOM0_PROC_UNWANTED (PROC_INVLPG_EXITING | PROC_MWAIT_EXITING |     \
+                            PROC_RDPMC_EXITING | PROC_RDTSC_EXITING |       \
+                            PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | \
+                            PROC_UNCOND_IO_EXITING | PROC_MONITOR_EXITING)
+/* Instructions that raise #UD unless a secondary control enables them
+ * (SDM 26.3): dom0's CPUID may show them, so dom0 gets them wherever the
+ * processor has the control. */
+#define DOM0_PROC2_WANT (PROC2_ENABLE_XSAVES | PROC2_USER_WAIT_PAUSE)
+
+/* dom0's controls: xenU's, with interrupts, HLT and the instructions above
+ * left to the guest, and I/O through bitmaps (controls.c) instead of
+ * every port exiting.  Its device memory is mapped in 2 MiB pages where
+ * it can be (p2m.c), which EPT may lack (SDM A.10).  Returns why dom0
+ * cannot run here, or NULL. */
+static const char *dom0_controls(bool tru, uint64_t ept_cap)
+{
+    uint64_t pin = rdmsr(tru ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS);
+    uint64_t proc = rdmsr(tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
+    uint32_t proc2_may = (uint32_t)(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32);
+    uint32_t pin_must = (uint32_t)pin, proc_must = (uint32_t)proc;
+
+    if (pin_must & DOM0_PIN_OFF)
+        return "VMX forces interrupt or NMI exiting";
+    if (proc_must & DOM0_PROC_OFF)
+        return "VMX forces HLT exiting";
+    if (!((proc >> 32) & PROC_USE_IO_BITMAPS))
+        return "VMX without I/O bitmaps";
+    if (!(ept_cap & EPT_CAP_2M))
+        return "EPT without 2 MiB pages";
+    vmx.dom0_pin = vmx.pin & ~DOM0_PIN_OFF;
+    vmx.dom0_proc = (vmx.proc & ~(uint32_t)(DOM0_PROC_OFF | DOM0_PROC_UNWANTED)) |
+                    proc_must | PROC_USE_IO_BITMAPS;
+    vmx.dom0_proc2 = vmx.proc2 | (DOM0_PROC2_WANT & proc2_may);
+    return NULL;
+}
+
 bool vmx_probe(const char **why)
 {
     uint64_t basic, cap;
@@ -297,6 +343,7 @@ bool vmx_probe(const char **why)
         *why = "VMX forces controls mica does not support";
         return false;
     }
+    vmx.dom0_why = dom0_controls(tru, rdmsr(MSR_IA32_VMX_EPT_VPID_CAP));
 
     vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
     vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);

@@ -38,6 +38,7 @@ enum vmcs_field {
     ENTRY_MSR_LOAD_ADDR         = 0x200a,
     TSC_OFFSET                  = 0x2010,
     EPT_POINTER                 = 0x201a,
+    XSS_EXIT_BITMAP             = 0x202c,
     GUEST_PHYSICAL_ADDRESS      = 0x2400,
     VMCS_LINK_POINTER           = 0x2800,
     GUEST_IA32_DEBUGCTL         = 0x2802,
@@ -140,6 +141,7 @@ VMCS_ASSERT_WIDTH(GUEST_SEG_SEL(SEG_TR), VMCS_W16);
 VMCS_ASSERT_WIDTH(HOST_TR_SEL, VMCS_W16);
 VMCS_ASSERT_WIDTH(MSR_BITMAP, VMCS_W64);
 VMCS_ASSERT_WIDTH(EPT_POINTER, VMCS_W64);
+VMCS_ASSERT_WIDTH(XSS_EXIT_BITMAP, VMCS_W64);
 VMCS_ASSERT_WIDTH(GUEST_PHYSICAL_ADDRESS, VMCS_W64);
 VMCS_ASSERT_WIDTH(VMCS_LINK_POINTER, VMCS_W64);
 VMCS_ASSERT_WIDTH(GUEST_IA32_EFER, VMCS_W64);
@@ -172,10 +174,14 @@ BUILD_BUG_ON(((GUEST_RIP >> 10) & 3) != 2 || ((HOST_RIP >> 10) & 3) != 3);
 /* Pin-based controls (SDM 25.6.1) */
 #define PIN_EXT_INTR_EXITING        (1u << 0)
 #define PIN_NMI_EXITING             (1u << 3)
+#define PIN_VIRTUAL_NMIS            (1u << 5)
 
 /* Primary processor-based controls (SDM 25.6.2, table 25-6) */
 #define PROC_HLT_EXITING            (1u << 7)
+#define PROC_INVLPG_EXITING         (1u << 9)
 #define PROC_MWAIT_EXITING          (1u << 10)
+#define PROC_RDPMC_EXITING          (1u << 11)
+#define PROC_RDTSC_EXITING          (1u << 12)
 #define PROC_CR3_LOAD_EXITING       (1u << 15)
 #define PROC_CR3_STORE_EXITING      (1u << 16)
 #define PROC_CR8_LOAD_EXITING       (1u << 19)
@@ -194,6 +200,8 @@ BUILD_BUG_ON(((GUEST_RIP >> 10) & 3) != 2 || ((HOST_RIP >> 10) & 3) != 3);
 #define PROC2_ENABLE_VPID           (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST    (1u << 7)
 #define PROC2_ENABLE_INVPCID        (1u << 12)
+#define PROC2_ENABLE_XSAVES         (1u << 20)
+#define PROC2_USER_WAIT_PAUSE       (1u << 26)
 
 /* VM-exit controls (SDM 25.7.1) */
 #define EXIT_SAVE_DEBUG_CONTROLS    (1u << 2)

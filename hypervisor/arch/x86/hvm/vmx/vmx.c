@@ -16,8 +16,12 @@
  * registers), stays in the CPU while the guest is out and is swapped only
  * when a different vCPU runs on that CPU.
  *
- * This file holds the hvm_ops; vmx_int.h lists what vmcs.c, cr.c and
- * exit.c hold for it. */
+ * dom0's vCPUs differ from the others only in their controls, which leave
+ * their CPU's interrupts, HLT and nearly all of its ports and MSRs to them
+ * (controls.c).
+ *
+ * This file holds the hvm_ops; vmx_int.h lists what vmcs.c, controls.c,
+ * cr.c and exit.c hold for it. */
 #include <mica/console.h>
 #include <mica/domain.h>
 #include <mica/errno.h>
@@ -39,18 +43,19 @@
 #define EPT_SW_OWNED            (1ull << 11)
 BUILD_BUG_ON(((EPT_R | EPT_W | EPT_X | (7ull << EPT_MEMTYPE_SHIFT)) & EPT_SW_OWNED) != 0);
 
-/* Flat 32-bit segments and a busy 32-bit TSS, as VMCS access rights
- * (SDM table 25-2): type, S, DPL, P in 7:0, then AVL, L, D/B, G. */
+/* Flat segments and a busy TSS, as VMCS access rights (SDM table 25-2):
+ * type, S, DPL, P in 7:0, then AVL, L, D/B, G.  Type 11 is a busy 32-bit
+ * TSS, and in IA-32e mode a busy 64-bit one. */
 #define AR_CODE32_FLAT          0xc09bu
+#define AR_CODE64               0xa09bu
 #define AR_DATA32_FLAT          0xc093u
-#define AR_TSS32_BUSY           0x008bu
+#define AR_TSS_BUSY             0x008bu
 
 #define PAT_POWER_ON            0x0007040600070406ull
 #define DR7_INIT                0x400ull
 
 #define NR_VPIDS                65536
 
-static void *msr_bitmap;                /* shared, read-only once built */
 static uint64_t vpid_map[NR_VPIDS / 64];
 static spinlock_t vpid_lock = SPINLOCK_INIT;
 
@@ -160,46 +165,19 @@ static void free_vcpu(struct vmx_vcpu *sv)
     page_free(sv);
 }
 
-/* The controls, which stay as they are for the vCPU's life. */
-static void write_controls(struct vmx_vcpu *sv, const struct domain *d)
-{
-    uint32_t proc2 = vmx.proc2;
-
-    if (!sv->vpid)
-        proc2 &= ~PROC2_ENABLE_VPID;   /* all 65535 in use: flush instead */
-    vmcs_write(PIN_CONTROLS, vmx.pin);
-    vmcs_write(PROC_CONTROLS, vmx.proc);
-    vmcs_write(PROC_CONTROLS2, proc2);
-    vmcs_write(EXIT_CONTROLS, vmx.exit);
-    vmcs_write(ENTRY_CONTROLS, vmx.entry);
-    vmcs_write(EXCEPTION_BITMAP, 0);
-    vmcs_write(PF_ERROR_CODE_MASK, 0);
-    vmcs_write(PF_ERROR_CODE_MATCH, 0);
-    vmcs_write(CR3_TARGET_COUNT, 0);
-    vmcs_write(EXIT_MSR_STORE_COUNT, 0);
-    vmcs_write(EXIT_MSR_LOAD_COUNT, 0);
-    vmcs_write(ENTRY_MSR_LOAD_COUNT, 0);
-    vmcs_write(ENTRY_INTR_INFO, 0);
-    vmcs_write(TSC_OFFSET, 0);
-    vmcs_write(MSR_BITMAP, pa(msr_bitmap));
-    vmcs_write(EPT_POINTER, eptp(d));
-    if (sv->vpid)
-        vmcs_write(VPID, sv->vpid);
-    vmcs_write(CR0_GUEST_HOST_MASK, vmx.cr0_mask);
-    vmcs_write(CR4_GUEST_HOST_MASK, vmx.cr4_mask);
-    vmcs_write(VMCS_LINK_POINTER, ~0ull);       /* no shadow VMCS */
-}
-
 static int vmx_vcpu_create(struct vcpu *v)
 {
     struct vmx_cpu *c = this_cpu()->arch.hvm;
-    struct vmx_vcpu *sv = page_alloc_zeroed();
+    struct vmx_vcpu *sv;
     unsigned int fails;
+    int rc;
 
-    if (!c) {
-        page_free(sv);
+    if (!c)
         return -ENODEV;         /* VMX is off on this CPU */
-    }
+    rc = vmx_controls_prepare(v->domain);
+    if (rc < 0)
+        return rc;
+    sv = page_alloc_zeroed();
     if (!sv)
         return -ENOMEM;
     sv->vmcs = vmx_alloc_region();
@@ -217,7 +195,7 @@ static int vmx_vcpu_create(struct vcpu *v)
     /* VMCLEAR puts a new region in the clear launch state (SDM 25.11.3). */
     fails = c->vmfails;
     if (vmclear(pa(sv->vmcs)) && vmcs_get(sv)) {
-        write_controls(sv, v->domain);
+        vmx_write_controls(sv, v->domain);
         vmcs_put(sv);
     }
     if (c->vmfails != fails) {
@@ -282,24 +260,17 @@ static void set_seg(enum vmx_seg s, uint16_t sel, uint64_t base,
     vmcs_write(GUEST_SEG_AR(s), ar);
 }
 
-static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st)
+/* PVH: 32-bit flat code and data, paging off, a busy 32-bit TSS (Xen's
+ * docs/misc/pvh.pandoc). */
+static void start_pvh32(void)
 {
-    struct vmx_vcpu *sv = v->hvm;
-    struct vmx_cpu *c = this_cpu()->arch.hvm;
-    unsigned long f;
-
-    if (!vmcs_get(sv))
-        return;         /* reported; the first VM entry will fail */
-    /* PVH: 32-bit flat code and data, paging off, a busy 32-bit TSS
-     * (Xen's docs/misc/pvh.pandoc), the LDT unusable. */
     set_seg(SEG_CS, 0x08, 0, 0xffffffff, AR_CODE32_FLAT);
     set_seg(SEG_DS, 0x10, 0, 0xffffffff, AR_DATA32_FLAT);
     set_seg(SEG_ES, 0x10, 0, 0xffffffff, AR_DATA32_FLAT);
     set_seg(SEG_SS, 0x10, 0, 0xffffffff, AR_DATA32_FLAT);
     set_seg(SEG_FS, 0x10, 0, 0xffffffff, AR_DATA32_FLAT);
     set_seg(SEG_GS, 0x10, 0, 0xffffffff, AR_DATA32_FLAT);
-    set_seg(SEG_TR, 0x18, 0, 0x67, AR_TSS32_BUSY);
-    set_seg(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
+    set_seg(SEG_TR, 0x18, 0, 0x67, AR_TSS_BUSY);
     vmcs_write(GUEST_GDTR_BASE, 0);
     vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
     vmcs_write(GUEST_IDTR_BASE, 0);
@@ -311,6 +282,51 @@ static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
     vmcs_write(CR4_READ_SHADOW, 0);
     vmcs_write(GUEST_IA32_EFER, 0);
     vmcs_clear_bits(ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+}
+
+/* Linux's 64-bit boot protocol (Documentation/arch/x86/boot.rst): long
+ * mode with the loader's page tables and GDT, 64-bit code at 0x10, flat
+ * data at 0x18, no IDT.  VM entry wants a usable TR even so (SDM
+ * 27.3.1.2): a busy 64-bit TSS at 0, which Linux replaces with its own.
+ * EFER.LMA and the "IA-32e mode guest" entry control go together (SDM
+ * 27.3.1.1). */
+static void start_linux64(const struct vcpu_start_state *st)
+{
+    const uint64_t cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_PG;
+
+    set_seg(SEG_CS, 0x10, 0, 0xffffffff, AR_CODE64);
+    set_seg(SEG_DS, 0x18, 0, 0xffffffff, AR_DATA32_FLAT);
+    set_seg(SEG_ES, 0x18, 0, 0xffffffff, AR_DATA32_FLAT);
+    set_seg(SEG_SS, 0x18, 0, 0xffffffff, AR_DATA32_FLAT);
+    set_seg(SEG_FS, 0x18, 0, 0xffffffff, AR_DATA32_FLAT);
+    set_seg(SEG_GS, 0x18, 0, 0xffffffff, AR_DATA32_FLAT);
+    set_seg(SEG_TR, 0, 0, 0x67, AR_TSS_BUSY);
+    vmcs_write(GUEST_GDTR_BASE, st->gdt_base);
+    vmcs_write(GUEST_GDTR_LIMIT, st->gdt_limit);
+    vmcs_write(GUEST_IDTR_BASE, 0);
+    vmcs_write(GUEST_IDTR_LIMIT, 0);
+    vmcs_write(GUEST_CR0, vmx_real_cr0(cr0));
+    vmcs_write(CR0_READ_SHADOW, cr0);
+    vmcs_write(GUEST_CR3, st->cr3);
+    vmcs_write(GUEST_CR4, X86_CR4_PAE | vmx.cr4_fixed0);
+    vmcs_write(CR4_READ_SHADOW, X86_CR4_PAE);
+    vmcs_write(GUEST_IA32_EFER, EFER_LME | EFER_LMA);
+    vmcs_set_bits(ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+}
+
+static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st)
+{
+    struct vmx_vcpu *sv = v->hvm;
+    struct vmx_cpu *c = this_cpu()->arch.hvm;
+    unsigned long f;
+
+    if (!vmcs_get(sv))
+        return;         /* reported; the first VM entry will fail */
+    if (st->mode == START_LINUX64)
+        start_linux64(st);
+    else
+        start_pvh32();
+    set_seg(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
     vmcs_write(GUEST_IA32_PAT, PAT_POWER_ON);
     vmcs_write(GUEST_IA32_DEBUGCTL, 0);
     vmcs_write(GUEST_DR7, DR7_INIT);
@@ -335,7 +351,10 @@ static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
     sv->cr8 = 0;
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rip = st->rip;
-    v->regs.rbx = st->rbx;
+    if (st->mode == START_LINUX64)
+        v->regs.rsi = st->rsi;
+    else
+        v->regs.rbx = st->rbx;
     v->regs.rflags = X86_RFLAGS_RSVD1;
     sv->exit_rip = st->rip;
 }
@@ -502,11 +521,15 @@ static uint64_t vmx_npt_table_entry(mfn_t table)
     return (table << PAGE_SHIFT) | EPT_R | EPT_W | EPT_X;
 }
 
-/* Write-back, with the guest's PAT combined in (IPAT clear; SDM 29.3.7). */
-static uint64_t vmx_npt_leaf_entry(mfn_t frame, bool write, bool exec)
+/* Write-back for RAM, uncacheable for device memory, with the guest's
+ * PAT combined in (IPAT clear): the EPT type takes the place of the MTRR
+ * type (SDM 29.3.7.2), so device memory behaves as under an MTRR that
+ * says UC, where a PAT of WC still gives WC (SDM 3A table 13-7). */
+static uint64_t vmx_npt_leaf_entry(mfn_t frame, bool write, bool exec, bool ram)
 {
     return (frame << PAGE_SHIFT) | EPT_R | (write ? EPT_W : 0) |
-           (exec ? EPT_X : 0) | (MEMTYPE_WB << EPT_MEMTYPE_SHIFT);
+           (exec ? EPT_X : 0) |
+           ((ram ? MEMTYPE_WB : MEMTYPE_UC) << EPT_MEMTYPE_SHIFT);
 }
 
 /* INVEPT single-context drops the guest-physical and the combined
@@ -522,25 +545,6 @@ static void vmx_npt_flush(struct domain *d)
 
 /* ---- Boot ------------------------------------------------------------ */
 
-/* The MSR bitmap (SDM 25.6.9): read bits for MSRs 0-0x1fff at 0 and for
- * 0xc0000000-0xc0001fff at 1 KiB; the write bits 2 KiB after each. */
-static void msr_passthrough(uint32_t msr)
-{
-    uint8_t *bm = msr_bitmap;
-    unsigned int base;
-
-    if (msr <= 0x1fff) {
-        base = 0;
-    } else if (msr >= 0xc0000000u && msr <= 0xc0001fffu) {
-        base = 0x400;
-        msr -= 0xc0000000u;
-    } else {
-        return;
-    }
-    bm[base + msr / 8] &= (uint8_t)~(1u << (msr % 8));
-    bm[base + 0x800 + msr / 8] &= (uint8_t)~(1u << (msr % 8));
-}
-
 bool vmx_available(const char **why)
 {
     return vmx_probe(why);
@@ -549,24 +553,17 @@ bool vmx_available(const char **why)
 int vmx_init(void)
 {
     const char *why;
+    int rc;
 
     if (!vmx_probe(&why))
         return -ENODEV;
-    msr_bitmap = page_alloc_zeroed();
-    if (!msr_bitmap)
-        return -ENOMEM;
-    memset(msr_bitmap, 0xff, PAGE_SIZE);
-    /* The guest's own: the FS/GS bases and SYSENTER MSRs are switched by
-     * VM entry and exit (SDM 27.3.2.1, 28.5.1), the rest lazily here. */
-    static const uint32_t direct[] = {
-        MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR,
-        MSR_CSTAR, MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-        MSR_IA32_SYSENTER_EIP,
-    };
-    for (unsigned i = 0; i < ARRAY_SIZE(direct); i++)
-        msr_passthrough(direct[i]);
+    rc = vmx_controls_init();
+    if (rc < 0)
+        return rc;
     printk("VMX: EPT, unrestricted guest, %s, VMCS revision %#x\n",
            vmx.vpid ? "VPID" : "no VPID", vmx.revision);
+    if (vmx.dom0_why)
+        printk("VMX: no passthrough partition (dom0) here: %s\n", vmx.dom0_why);
     return 0;
 }
 

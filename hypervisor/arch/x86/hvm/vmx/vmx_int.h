@@ -3,10 +3,12 @@
  * file offers the others.  vmcs.h keeps the VMCS field encodings and the
  * only accessors of those fields.
  *
- *   vmcs.c  VMX instructions, capabilities, VMXON, making a VMCS current
- *   cr.c    the guest's control-register accesses that exit
- *   exit.c  VM exits in common terms, and the events that go back in
- *   vmx.c   the hvm_ops: vCPUs, running, MSRs, EPT entries, boot
+ *   vmcs.c      VMX instructions, capabilities, VMXON, making a VMCS current
+ *   controls.c  what makes each kind of vCPU exit: its VM-execution
+ *               controls and the MSR and I/O bitmaps behind them
+ *   cr.c        the guest's control-register accesses that exit
+ *   exit.c      VM exits in common terms, and the events that go back in
+ *   vmx.c       the hvm_ops: vCPUs, running, MSRs, EPT entries, boot
  *
  * Section numbers of the Intel SDM in all of them are those of the 2023
  * and later editions (see the top of vmx.c). */
@@ -21,8 +23,9 @@
 #include <asm/hvm.h>
 #include "vmcs.h"
 
-/* Write-back, as IA32_VMX_BASIC (SDM A.1), the EPTP and EPT entries
- * encode it. */
+/* Memory types as IA32_VMX_BASIC (SDM A.1), the EPTP and EPT entries
+ * encode them. */
+#define MEMTYPE_UC              0ull
 #define MEMTYPE_WB              6ull
 /* EPTP (SDM 25.6.11): write-back walks of 4 levels (length - 1 in 5:3). */
 #define EPTP_FLAGS              (MEMTYPE_WB | (3ull << 3))
@@ -35,6 +38,10 @@ struct vmx_caps {
     uint32_t revision;
     bool low_regions;           /* VMXON/VMCS regions below 4 GiB */
     uint32_t pin, proc, proc2, exit, entry;
+    /* A passthrough vCPU's (dom0's) controls; dom0_why says why there are
+     * none, or is NULL. */
+    uint32_t dom0_pin, dom0_proc, dom0_proc2;
+    const char *dom0_why;
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint64_t cr0_on;                    /* CR0 bits VMX needs set */
     uint64_t cr0_mask, cr4_mask;        /* the bits mica owns */
@@ -99,6 +106,11 @@ void vmcs_put(struct vmx_vcpu *sv);
 void vmx_flush_guest_tlb(struct vmx_vcpu *sv);
 bool vmcs_load_for_run(struct vmx_vcpu *sv, struct pcpu *p, struct vmx_cpu *c);
 
+/* controls.c */
+int vmx_controls_init(void);
+int vmx_controls_prepare(const struct domain *d);
+void vmx_write_controls(struct vmx_vcpu *sv, const struct domain *d);
+
 /* cr.c: these work on the current VMCS. */
 uint64_t vmx_guest_cr0(void);
 uint64_t vmx_guest_cr4(void);
@@ -106,6 +118,7 @@ int vmx_mode_bits(void);
 uint64_t vmx_real_cr0(uint64_t val);
 void vmx_handle_cr_access(struct vcpu *v, struct vmx_vcpu *sv,
                           struct hvm_exit *e);
+void vmx_handle_xsetbv(struct vcpu *v, struct hvm_exit *e);
 
 /* exit.c: these too. */
 void vmx_inject_hw_exception(uint8_t vector, bool has_err, uint32_t err);

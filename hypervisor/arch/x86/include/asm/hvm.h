@@ -54,10 +54,26 @@ struct guest_regs {
 struct vcpu_start_state {
     enum {
         START_PVH32,    /* 32-bit flat protected mode, paging off (PVH) */
+        START_LINUX64,  /* Linux's 64-bit boot protocol (see below) */
     } mode;
     uint64_t rip;
-    uint64_t rbx;
+    uint64_t rbx;       /* PVH: start_info */
+    /* START_LINUX64: long mode with paging (CR3 = cr3, CR0 = PE|PG|ET|NE,
+     * CR4 = PAE, EFER = LME|LMA), GDTR = gdt_base/gdt_limit, CS = 0x10
+     * (64-bit code), DS/ES/SS/FS/GS = 0x18 (flat data), interrupts off,
+     * RSI = boot_params (Linux Documentation/arch/x86/boot.rst, 64-bit boot
+     * protocol). */
+    uint64_t rsi;
+    uint64_t cr3;
+    uint64_t gdt_base;
+    uint16_t gdt_limit;
 };
+
+/* I/O ports mica keeps from dom0, which otherwise has every port: the
+ * toolstack doorbell (MICA_CTL_PORT, 4 ports) and, when mica keeps a serial
+ * port for itself after dom0 starts, that UART's 8 ports
+ * (mica_uart_port; 0 when none). */
+extern uint16_t mica_uart_port;
 
 struct guest_paging {
     uint64_t cr0, cr3, cr4, efer;
@@ -80,9 +96,11 @@ struct hvm_ops {
      * handled, -1 if the MSR is not one of these. */
     int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
     int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t val);
-    /* Second-level page-table entry formats (AMD NPT, Intel EPT). */
+    /* Second-level page-table entry formats (AMD NPT, Intel EPT).  A leaf
+     * maps 4 KiB, or 2 MiB when p2m.c sets bit 7 (PS in both formats); `ram`
+     * is false for device memory (EPT: uncacheable type). */
     uint64_t (*npt_table_entry)(mfn_t table);
-    uint64_t (*npt_leaf_entry)(mfn_t frame, bool write, bool exec);
+    uint64_t (*npt_leaf_entry)(mfn_t frame, bool write, bool exec, bool ram);
     /* Makes a domain's second-level mapping changes visible. */
     void (*npt_flush)(struct domain *d);
     /* The instruction a hypercall stub uses (3 bytes). */

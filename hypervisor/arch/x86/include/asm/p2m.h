@@ -10,6 +10,10 @@ int p2m_init(struct domain *d);
 /* Maps gfn to mfn; `owned` frames are the domain's RAM and are freed with
  * it. */
 int p2m_map(struct domain *d, gfn_t gfn, mfn_t mfn, bool write, bool owned);
+/* Maps memory the domain does not own (dom0's identity map, device
+ * memory): 4 KiB, or 2 MiB when `large` (gfn and mfn 2 MiB aligned). */
+int p2m_map_device(struct domain *d, gfn_t gfn, mfn_t mfn, bool write,
+                   bool ram, bool large);
 mfn_t p2m_lookup(struct domain *d, gfn_t gfn, bool *writable);
 void p2m_destroy(struct domain *d);
 

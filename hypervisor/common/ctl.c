@@ -1,0 +1,418 @@
+/* The toolstack doorbell (guest-abi/include/mica/ctl.h): dom0's root
+ * processes create and manage domains through these calls.  Each handler
+ * decodes and checks everything it was given before it changes anything,
+ * and reaches the caller's buffers only through copy_{from,to}_guest. */
+#include <mica/console.h>
+#include <mica/ctl.h>
+#include <mica/domain.h>
+#include <mica/errno.h>
+#include <mica/frame.h>
+#include <mica/heap.h>
+#include <mica/hypercall.h>
+#include <mica/percpu.h>
+#include <mica/sched.h>
+#include <mica/string.h>
+#include <mica/version.h>
+#include <asm/apic.h>
+#include <asm/hvm.h>
+#include <asm/p2m.h>
+#include <xen/sched.h>
+
+#define CHUNK 256
+
+typedef long (*ctl_fn)(struct vcpu *v, const uint64_t a[5]);
+
+static long ctl_version(struct vcpu *v, const uint64_t a[5])
+{
+    (void)v;
+    (void)a;
+    return MICA_CTL_VERSION;
+}
+
+static long ctl_physinfo(struct vcpu *v, const uint64_t a[5])
+{
+    struct mica_physinfo pi;
+    struct domain *d0 = domain_find(0);
+
+    memset(&pi, 0, sizeof(pi));
+    pi.version = MICA_CTL_VERSION;
+    pi.nr_cpus = nr_cpus;
+    for (uint64_t m = sched_reserved_cpus; m; m &= m - 1)
+        pi.dom0_cpus++;
+    pi.cpu_khz = (uint32_t)tsc_khz;
+    pi.dom0_pages = d0 ? d0->tot_pages : 0;
+    pi.total_pages = frame_total_count();
+    pi.free_pages = frame_free_count();
+    pi.uptime_ns = now_ns();
+    strlcpy(pi.hvm, hvm_ops->name, sizeof(pi.hvm));
+    strlcpy(pi.mica_version, MICA_VERSION, sizeof(pi.mica_version));
+    return copy_to_guest(v, a[0], &pi, sizeof(pi));
+}
+
+static void fill_info(struct domain *d, struct mica_domain_info *i)
+{
+    bool all_blocked = d->nr_vcpus > 0, any_running = false, paused = false;
+
+    memset(i, 0, sizeof(*i));
+    i->domid = d->id;
+    i->nr_vcpus = (uint16_t)d->nr_vcpus;
+    for (unsigned k = 0; k < d->nr_vcpus; k++) {
+        struct vcpu *vc = d->vcpus[k];
+
+        if (!vc)
+            continue;
+        i->cpu_time_ns += vc->cpu_time_ns;
+        any_running |= vc->running;
+        all_blocked &= !vc->running && (vc->pause_flags & VPF_BLOCKED);
+        paused |= vc->pause_flags & VPF_PAUSED;
+    }
+    i->flags = (any_running ? MICA_DOMF_running : 0) |
+               (all_blocked ? MICA_DOMF_blocked : 0) |
+               (paused ? MICA_DOMF_paused : 0) |
+               (d->state == DOMAIN_SHUTDOWN ? MICA_DOMF_shutdown : 0) |
+               (d->state == DOMAIN_CRASHED ? MICA_DOMF_crashed : 0) |
+               (d->state == DOMAIN_DYING ? MICA_DOMF_dying : 0) |
+               (d->xen_guest ? MICA_DOMF_xen_guest : 0);
+    i->shutdown_reason = d->shutdown_reason;
+    i->shutdown_code = d->shutdown_code;
+    i->tot_pages = d->tot_pages;
+    i->max_pages = d->max_pages;
+    i->created_ns = d->created_ns;
+    strlcpy(i->name, d->name, sizeof(i->name));
+}
+
+struct list_state {
+    struct mica_domain_info *buf;
+    unsigned int n, max;
+};
+
+static void count(struct domain *d, void *arg)
+{
+    (void)d;
+    (*(unsigned int *)arg)++;
+}
+
+static void collect(struct domain *d, void *arg)
+{
+    struct list_state *s = arg;
+
+    if (s->n < s->max)
+        fill_info(d, &s->buf[s->n++]);
+}
+
+/* Fills up to `max` entries, lowest ID first, and returns how many domains
+ * exist, so a caller with too small a buffer can ask again. */
+static long ctl_domain_list(struct vcpu *v, const uint64_t a[5])
+{
+    struct list_state s = { NULL, 0, 0 };
+    unsigned int total = 0;
+    long rc = 0;
+
+    domain_for_each(count, &total);
+    s.max = total + 8;          /* room for domains created meanwhile */
+    s.buf = kmalloc(s.max * sizeof(*s.buf));
+    if (!s.buf)
+        return -ENOMEM;
+    domain_for_each(collect, &s);
+    for (unsigned i = 1; i < s.n; i++) {
+        struct mica_domain_info t = s.buf[i];
+        unsigned j = i;
+
+        for (; j && s.buf[j - 1].domid > t.domid; j--)
+            s.buf[j] = s.buf[j - 1];
+        s.buf[j] = t;
+    }
+    for (unsigned i = 0; i < s.n && i < a[1] && !rc; i++)
+        rc = copy_to_guest(v, a[0] + i * sizeof(*s.buf), &s.buf[i], sizeof(*s.buf));
+    kfree(s.buf);
+    return rc ? rc : (long)s.n;
+}
+
+static long ctl_domain_info(struct vcpu *v, const uint64_t a[5])
+{
+    struct mica_domain_info i;
+    struct domain *d = domain_find((domid_t)a[0]);
+
+    if (a[0] > 0xffff || !d)
+        return -ESRCH;
+    fill_info(d, &i);
+    return copy_to_guest(v, a[1], &i, sizeof(i));
+}
+
+/* Copies a ring's bytes from the caller's cursor on; returns the count. */
+static long read_ring(struct vcpu *v, uint64_t buf, uint64_t len, uint64_t pos_ptr,
+                      size_t (*rd)(void *src, uint64_t *pos, char *out, size_t n),
+                      void *src)
+{
+    char tmp[CHUNK];
+    uint64_t pos, done = 0;
+
+    if (copy_from_guest(v, &pos, pos_ptr, sizeof(pos)))
+        return -EFAULT;
+    while (done < len) {
+        size_t n = rd(src, &pos, tmp, (size_t)MIN(len - done, sizeof(tmp)));
+
+        if (!n)
+            break;
+        if (copy_to_guest(v, buf + done, tmp, n))
+            return -EFAULT;
+        done += n;
+    }
+    if (copy_to_guest(v, pos_ptr, &pos, sizeof(pos)))
+        return -EFAULT;
+    return (long)done;
+}
+
+static size_t mica_ring(void *src, uint64_t *pos, char *out, size_t n)
+{
+    (void)src;
+    return console_ring_read(pos, out, n);
+}
+
+static size_t domain_ring(void *src, uint64_t *pos, char *out, size_t n)
+{
+    struct domain *d = src;
+    uint64_t head = d->console_head, start = *pos, k;
+
+    if (head > DOMAIN_CONSOLE_SIZE && start < head - DOMAIN_CONSOLE_SIZE)
+        start = head - DOMAIN_CONSOLE_SIZE;
+    k = MIN(n, head - MIN(start, head));
+    for (uint64_t i = 0; i < k; i++)
+        out[i] = d->console[(start + i) % DOMAIN_CONSOLE_SIZE];
+    *pos = start + k;
+    return (size_t)k;
+}
+
+static long ctl_dmesg(struct vcpu *v, const uint64_t a[5])
+{
+    return read_ring(v, a[0], a[1], a[2], mica_ring, NULL);
+}
+
+static long ctl_console_read(struct vcpu *v, const uint64_t a[5])
+{
+    struct domain *d = domain_find((domid_t)a[0]);
+
+    if (a[0] > 0xffff || !d)
+        return -ESRCH;
+    return read_ring(v, a[1], a[2], a[3], domain_ring, d);
+}
+
+/* The domains a toolstack may act on: any but dom0 itself. */
+static struct domain *target(uint64_t id, long *err)
+{
+    struct domain *d = id < DOMID_FIRST_RESERVED ? domain_find((domid_t)id) : NULL;
+
+    *err = -ESRCH;
+    if (d && d->is_dom0) {
+        *err = -EPERM;
+        return NULL;
+    }
+    return d;
+}
+
+static long ctl_domain_create(struct vcpu *v, const uint64_t a[5])
+{
+    struct mica_domain_create c;
+    struct domain *d;
+    int rc;
+
+    if (copy_from_guest(v, &c, a[0], sizeof(c)))
+        return -EFAULT;
+    c.name[sizeof(c.name) - 1] = '\0';
+    if (!c.name[0] || c.vcpus < 1 || c.vcpus > MAX_VCPUS ||
+        c.memory_kb < 1024 || (c.flags & ~MICA_CREATE_xen_guest) || c.reserved)
+        return -EINVAL;
+    if ((c.memory_kb >> 2) + 64 > frame_free_count())
+        return -ENOMEM;
+    d = domain_create(c.name, c.flags & MICA_CREATE_xen_guest);
+    if (!d)
+        return -ENOMEM;
+    d->toolstack = true;
+    rc = domain_alloc_memory(d, c.memory_kb << 10);
+    for (unsigned i = 0; !rc && i < c.vcpus; i++) {
+        struct vcpu *vc = vcpu_create(d, i);
+
+        if (!vc)
+            rc = -ENOMEM;
+        else if (c.cpu_mask)
+            vc->cpu_affinity = c.cpu_mask;
+    }
+    if (rc) {
+        domain_destroy(d);
+        return rc;
+    }
+    printk("d%u (%s): created by the toolstack, %llu KiB, %u vCPU(s)\n",
+           d->id, d->name, (unsigned long long)c.memory_kb, c.vcpus);
+    return d->id;
+}
+
+static long ctl_domain_destroy(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    (void)v;
+    if (!d)
+        return err;
+    domain_destroy(d);
+    return 0;
+}
+
+static long ctl_domain_pause(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    (void)v;
+    if (!d)
+        return err;
+    domain_pause(d);
+    return 0;
+}
+
+static long ctl_domain_unpause(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    (void)v;
+    if (!d)
+        return err;
+    if (d->state != DOMAIN_RUNNING)
+        return -EINVAL;
+    domain_unpause(d);
+    return 0;
+}
+
+static long ctl_domain_shutdown(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    (void)v;
+    if (!d)
+        return err;
+    if (a[1] > SHUTDOWN_watchdog)
+        return -EINVAL;
+    domain_shutdown(d, (unsigned int)a[1]);
+    return 0;
+}
+
+static long ctl_copy_to_domain(struct vcpu *v, const uint64_t a[5])
+{
+    char tmp[CHUNK];
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    if (!d)
+        return err;
+    for (uint64_t done = 0; done < a[3];) {
+        size_t n = (size_t)MIN(a[3] - done, sizeof(tmp));
+
+        if (copy_from_guest(v, tmp, a[2] + done, n))
+            return -EFAULT;
+        if (copy_to_guest_phys(d, a[1] + done, tmp, n))
+            return -EINVAL;
+        done += n;
+    }
+    return 0;
+}
+
+static long ctl_copy_from_domain(struct vcpu *v, const uint64_t a[5])
+{
+    char tmp[CHUNK];
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    if (!d)
+        return err;
+    for (uint64_t done = 0; done < a[3];) {
+        size_t n = (size_t)MIN(a[3] - done, sizeof(tmp));
+
+        if (copy_from_guest_phys(d, tmp, a[1] + done, n))
+            return -EINVAL;
+        if (copy_to_guest(v, a[2] + done, tmp, n))
+            return -EFAULT;
+        done += n;
+    }
+    return 0;
+}
+
+static long ctl_vcpu_set_state(struct vcpu *v, const uint64_t a[5])
+{
+    struct mica_vcpu_state s;
+    struct vcpu_start_state st;
+    long err;
+    struct domain *d = target(a[0], &err);
+
+    if (!d)
+        return err;
+    if (a[1] >= d->nr_vcpus || !d->vcpus[a[1]])
+        return -ENOENT;
+    if (copy_from_guest(v, &s, a[2], sizeof(s)))
+        return -EFAULT;
+    if (s.mode != MICA_VCPU_PVH32 || s.reserved || s.rip > 0xffffffffu ||
+        s.rbx > 0xffffffffu)
+        return -EINVAL;
+    if (!(d->vcpus[a[1]]->pause_flags & VPF_PAUSED))
+        return -EBUSY;          /* only a vCPU that is not running */
+    memset(&st, 0, sizeof(st));
+    st.mode = START_PVH32;
+    st.rip = s.rip;
+    st.rbx = s.rbx;
+    hvm_ops->vcpu_set_start(d->vcpus[a[1]], &st);
+    return 0;
+}
+
+static long ctl_vcpu_pin(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+    uint64_t usable = 0;
+
+    (void)v;
+    if (!d)
+        return err;
+    if (a[1] >= d->nr_vcpus || !d->vcpus[a[1]])
+        return -ENOENT;
+    for (unsigned i = 0; i < nr_cpus; i++)
+        if (!(sched_reserved_cpus & (1ull << i)))
+            usable |= 1ull << i;
+    if (!(a[2] & usable))
+        return -EINVAL;
+    /* Takes effect when the vCPU is next placed (moving a running vCPU
+     * between CPUs comes with the credit scheduler). */
+    d->vcpus[a[1]]->cpu_affinity = a[2] & usable;
+    return 0;
+}
+
+static const ctl_fn table[MICA_CTL_NR] = {
+    [MICA_CTL_version] = ctl_version,
+    [MICA_CTL_physinfo] = ctl_physinfo,
+    [MICA_CTL_domain_list] = ctl_domain_list,
+    [MICA_CTL_domain_info] = ctl_domain_info,
+    [MICA_CTL_domain_create] = ctl_domain_create,
+    [MICA_CTL_domain_destroy] = ctl_domain_destroy,
+    [MICA_CTL_domain_pause] = ctl_domain_pause,
+    [MICA_CTL_domain_unpause] = ctl_domain_unpause,
+    [MICA_CTL_domain_shutdown] = ctl_domain_shutdown,
+    [MICA_CTL_vcpu_pin] = ctl_vcpu_pin,
+    [MICA_CTL_copy_to_domain] = ctl_copy_to_domain,
+    [MICA_CTL_copy_from_domain] = ctl_copy_from_domain,
+    [MICA_CTL_vcpu_set_state] = ctl_vcpu_set_state,
+    [MICA_CTL_console_read] = ctl_console_read,
+    [MICA_CTL_dmesg] = ctl_dmesg,
+};
+
+void ctl_dispatch(struct vcpu *v)
+{
+    uint64_t a[5];
+    uint64_t op = guest_call_args(v, a);
+    long ret;
+
+    if (op >= MICA_CTL_NR || !table[op])
+        ret = -ENOSYS;
+    else
+        ret = table[op](v, a);
+    guest_call_return(v, ret);
+}
