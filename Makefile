@@ -83,6 +83,11 @@ test: deps
 	@$(MAKE) --no-print-directory all dom0
 	@bash tests/run-all.sh
 
+# Deterministic figures under -icount (docs/performance.md); prints numbers.
+bench: deps
+	@$(MAKE) --no-print-directory all dom0
+	@bash scripts/bench.sh
+
 check-headers:
 	@$(MAKE) --no-print-directory -C guest-abi check-headers
 
@@ -96,5 +101,5 @@ clean:
 	rm -rf build
 	@$(MAKE) --no-print-directory -C guest-abi clean >/dev/null
 
-.PHONY: all deps hypervisor guests dom0-tools dom0 iso demo-iso install run run-demo test \
+.PHONY: all deps hypervisor guests dom0-tools dom0 iso demo-iso install run run-demo test bench \
         check-headers unit boot-tests clean

@@ -15,6 +15,7 @@
 #include <mica/percpu.h>
 #include <mica/sched.h>
 #include <mica/string.h>
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/dom0.h>
 #include <asm/hvm.h>
@@ -411,6 +412,16 @@ int dom0_build(const struct boot_info *bi)
     printk("dom0: starting on CPU0; the serial port is dom0's from now on%s\n",
            mica_uart_port ? " (mica goes on logging on COM2)"
                           : " (mica's messages stay in its ring: xm dmesg)");
+    {
+        /* Under QEMU's -icount one TSC tick is one instruction, so this
+         * is also mica's boot path length (docs/performance.md). */
+        extern uint64_t boot_tsc;
+        uint64_t us = (rdtsc() - boot_tsc) * 1000 / tsc_khz;
+
+        printk("dom0: mica's boot took %llu.%03llu ms (entry to dom0's first "
+               "instruction)\n", (unsigned long long)(us / 1000),
+               (unsigned long long)(us % 1000));
+    }
     uart_release(0x3f8);
     domain_unpause(d);
     return 0;

@@ -162,12 +162,15 @@ static void print_memory_map(const struct boot_info *bi)
                mem_type_name(bi->mem[i].type));
 }
 
+uint64_t boot_tsc;      /* the TSC at mica's entry, for boot timing */
+
 void start_mica(uint32_t magic, uint32_t info_pa)
 {
     struct boot_info *bi = &boot_info;
     struct pcpu *bsp = &pcpus[0];
     int rc;
 
+    boot_tsc = rdtsc();
     bsp->self = bsp;
     bsp->id = 0;
     for (int i = 0; i < 3; i++)

@@ -183,6 +183,19 @@ void trap_dispatch(struct cpu_regs *r)
 {
     unsigned v = (unsigned)r->vector;
 
+    if (v == VEC_NMI && this_cpu()->current && this_cpu()->current->domain->is_dom0) {
+        /* An NMI for dom0 (its watchdog, say) that came while mica handled
+         * one of dom0's exits.  It cannot be handed on without an NMI
+         * window, so it is dropped, with a note; mica is not the target. */
+        static bool said;
+
+        if (!said) {
+            said = true;
+            pr_warn("CPU%u: an NMI for dom0 arrived during an exit and was dropped\n",
+                    smp_processor_id());
+        }
+        return;
+    }
     if (v < 32) {
         char why[64];
 

@@ -1,0 +1,51 @@
+#!/bin/bash
+# `make bench`: figures that repeat, measured under QEMU's
+# -icount shift=0,sleep=off, where one guest instruction is one nanosecond
+# of virtual time and the TSC counts instructions (DESIGN §6).  It prints
+# numbers; it asserts nothing (see docs/performance.md for the figures and
+# how they compare with Xen 4.17).
+#
+#   mica boot   mica's entry to dom0's first instruction (mica's own count)
+#   dom0 /init  the uptime Linux reports when /init starts, as mica's dom0
+#   bare /init  the same kernel and initramfs on bare QEMU
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+mkdir -p "$out"
+mem=${BENCH_DOM0_MEM:-768}
+
+[ -f "$top/build/mica.elf" ] && [ -f "$top/build/dom0/vmlinuz" ] || {
+    echo "bench: run 'make all dom0' first" >&2
+    exit 1
+}
+# A test script that only reports and powers off, so that both runs do the
+# same work after /init.
+mkdir -p "$out/overlay/etc"
+printf '#!/bin/sh\necho "BENCH init-uptime $(cut -d" " -f1 /proc/uptime)"\n' \
+    > "$out/overlay/etc/mica-test.sh"
+chmod +x "$out/overlay/etc/mica-test.sh"
+DOM0_OVERLAY=$out/overlay sh "$top/scripts/dom0-initrd.sh" "$out/initrd.gz" >/dev/null
+args="console=ttyS0 quiet mica.test"
+
+icount=(-accel tcg -icount shift=0,sleep=off -nodefaults -display none -no-reboot)
+
+# mica + dom0 (mica starts its second CPU; Linux gets one: nr_cpus=1).
+"$top/scripts/mkiso-dom0.sh" "$out/mica.iso" "dom0_mem=${mem}M" \
+    "$top/build/dom0/vmlinuz" "$args" "$out/initrd.gz" >/dev/null
+timeout 600 qemu-system-x86_64 "${icount[@]}" -cpu EPYC -smp 2 -m $((mem + 256)) \
+    -cdrom "$out/mica.iso" -boot d -serial "file:$out/mica.log" </dev/null 2>/dev/null
+# Bare QEMU: one CPU, as Linux under -icount hangs starting a second one
+# (PLATFORMS.md), and the same RAM as dom0.
+timeout 600 qemu-system-x86_64 "${icount[@]}" -cpu EPYC -smp 1 -m "$mem" \
+    -kernel "$top/build/dom0/vmlinuz" -initrd "$out/initrd.gz" -append "$args" \
+    -serial "file:$out/bare.log" </dev/null 2>/dev/null
+
+mica_ms=$(tr -d '\r' < "$out/mica.log" | sed -n "s/.*mica's boot took \([0-9.]*\) ms.*/\1/p")
+dom0_s=$(tr -d '\r' < "$out/mica.log" | sed -n 's/^BENCH init-uptime //p')
+bare_s=$(tr -d '\r' < "$out/bare.log" | sed -n 's/^BENCH init-uptime //p')
+echo "bench: mica boot (entry to dom0's first instruction): ${mica_ms:-?} ms"
+echo "bench: dom0 reaches /init at ${dom0_s:-?} s of its uptime"
+echo "bench: bare QEMU reaches /init at ${bare_s:-?} s of its uptime"
+if [ -n "$dom0_s" ] && [ -n "$bare_s" ]; then
+    awk -v d="$dom0_s" -v b="$bare_s" 'BEGIN { printf "bench: dom0 / bare = %.1f%%\n", 100 * d / b }'
+fi
