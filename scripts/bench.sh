@@ -30,7 +30,7 @@ args="console=ttyS0 quiet mica.test"
 icount=(-accel tcg -icount shift=0,sleep=off -nodefaults -display none -no-reboot)
 
 # mica + dom0 (mica starts its second CPU; Linux gets one: nr_cpus=1).
-"$top/scripts/mkiso-dom0.sh" "$out/mica.iso" "dom0_mem=${mem}M" \
+"$top/scripts/mkiso-dom0.sh" "$out/mica.iso" "dom0_mem=${mem}M ${BENCH_MICA_ARGS:-}" \
     "$top/build/dom0/vmlinuz" "$args" "$out/initrd.gz" >/dev/null
 timeout 600 qemu-system-x86_64 "${icount[@]}" -cpu EPYC -smp 2 -m $((mem + 256)) \
     -cdrom "$out/mica.iso" -boot d -serial "file:$out/mica.log" </dev/null 2>/dev/null

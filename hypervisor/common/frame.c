@@ -31,26 +31,50 @@ void frame_init(uint64_t *bitmap, mfn_t max_mfn)
     hint = FRAME_FLOOR_MFN;
 }
 
+static unsigned int ones(uint64_t w)
+{
+    unsigned int n = 0;
+
+    for (; w; w &= w - 1)
+        n++;
+    return n;
+}
+
+/* Sets (used) or clears (free) the bits of [start, end) a word at a time,
+ * and returns how many bits changed. */
+static uint64_t change(mfn_t start, mfn_t end, bool used)
+{
+    uint64_t changed = 0;
+
+    if (end > nframes)
+        end = nframes;
+    for (mfn_t m = start; m < end;) {
+        unsigned int lo = m % 64;
+        unsigned int n = (unsigned int)MIN(64 - lo, end - m);
+        uint64_t mask = (n == 64 ? ~0ull : ((1ull << n) - 1)) << lo;
+        uint64_t *w = &map[m / 64];
+
+        changed += ones((used ? ~*w : *w) & mask);
+        *w = used ? *w | mask : *w & ~mask;
+        m += n;
+    }
+    return changed;
+}
+
 void frame_release(mfn_t start, mfn_t end)
 {
-    for (mfn_t m = start; m < end && m < nframes; m++) {
-        if (test(m)) {
-            clr(m);
-            nfree++;
-            ntotal++;
-        }
-    }
+    uint64_t n = change(start, end, false);
+
+    nfree += n;
+    ntotal += n;
 }
 
 void frame_reserve(mfn_t start, mfn_t end)
 {
-    for (mfn_t m = start; m < end && m < nframes; m++) {
-        if (!test(m)) {
-            set(m);
-            nfree--;
-            ntotal--;
-        }
-    }
+    uint64_t n = change(start, end, true);
+
+    nfree -= n;
+    ntotal -= n;
 }
 
 /* Finds a clear bit at or after `from`, skipping full words. */

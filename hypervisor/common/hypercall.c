@@ -8,6 +8,8 @@
 #include <xen/xen.h>
 
 static const hypercall_fn table[] = {
+    [__HYPERVISOR_memory_op] = do_memory_op,
+    [__HYPERVISOR_xen_version] = do_xen_version,
     [__HYPERVISOR_console_io] = do_console_io,
     [__HYPERVISOR_sched_op] = do_sched_op,
 };

@@ -13,5 +13,6 @@ Suite *multiboot_suite(void);
 Suite *memmap_suite(void);
 Suite *elf_suite(void);
 Suite *vsprintf_suite(void);
+Suite *string_suite(void);
 
 #endif

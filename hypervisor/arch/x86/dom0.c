@@ -57,6 +57,8 @@ uint16_t mica_uart_port;
 void uart_release(uint16_t io_base);
 bool uart_enabled(uint16_t io_base);
 
+void boot_mark(const char *what);
+
 static uint8_t r8(const uint8_t *p, unsigned off) { return p[off]; }
 static uint16_t r16(const uint8_t *p, unsigned off) { uint16_t v; memcpy(&v, p + off, 2); return v; }
 static uint32_t r32(const uint8_t *p, unsigned off) { uint32_t v; memcpy(&v, p + off, 4); return v; }
@@ -156,69 +158,54 @@ static unsigned build_e820(const struct boot_info *bi, uint8_t *bp)
     return n;
 }
 
+/* Bytes of [a, b) covered by the usable host RAM (host) or by dom0's RAM. */
+static uint64_t overlap(const struct mem_region *r, unsigned n, bool usable_only,
+                        paddr_t a, paddr_t b)
+{
+    uint64_t sum = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        paddr_t s = MAX(a, r[i].start), e = MIN(b, r[i].start + r[i].len);
+
+        if ((!usable_only || r[i].type == MEM_USABLE) && s < e)
+            sum += e - s;
+    }
+    return sum;
+}
+
 /* Maps dom0's view of physical memory: identity everywhere below 4 GiB and
- * over its RAM above, except mica's own RAM.  2 MiB pages where a whole
- * chunk is dom0's (or is no RAM at all); other addresses are mapped when
- * dom0 first touches them (hvm.c). */
+ * over its RAM above, except mica's own RAM.  A 2 MiB page where a whole
+ * chunk is dom0's RAM or no RAM at all; page by page only in the few chunks
+ * dom0 shares with mica.  Addresses above are mapped when dom0 first
+ * touches them (hvm.c). */
 static int map_dom0(struct domain *d, const struct boot_info *bi)
 {
+    const struct dom0_layout *l = &dom0_layout;
     paddr_t top = GiB(4);
 
-    for (unsigned i = 0; i < dom0_layout.nram; i++)
-        top = MAX(top, dom0_layout.ram[i].start + dom0_layout.ram[i].len);
+    for (unsigned i = 0; i < l->nram; i++)
+        top = MAX(top, l->ram[i].start + l->ram[i].len);
     for (paddr_t chunk = 0; chunk < top; chunk += MiB(2)) {
-        bool any_ram = false, all_dom0 = true, any_mica = false;
+        paddr_t end = chunk + MiB(2);
+        uint64_t ram = overlap(bi->mem, bi->nmem, true, chunk, end);
+        uint64_t mine = overlap(l->ram, l->nram, false, chunk, end);
+        int rc = 0;
 
-        for (unsigned i = 0; i < bi->nmem; i++) {
-            const struct mem_region *r = &bi->mem[i];
+        if (mine == MiB(2) || ram == 0) {
+            rc = p2m_map_device(d, chunk >> PAGE_SHIFT, chunk >> PAGE_SHIFT,
+                                true, ram != 0, true);
+        } else if (mine || ram < MiB(2)) {
+            for (paddr_t pa = chunk; pa < end && !rc; pa += PAGE_SIZE) {
+                bool dom0 = dom0_owns(pa, PAGE_SIZE);
 
-            if (r->type == MEM_USABLE && r->start < chunk + MiB(2) &&
-                chunk < r->start + r->len)
-                any_ram = true;
-        }
-        if (any_ram) {
-            for (paddr_t pa = chunk; pa < chunk + MiB(2); pa += PAGE_SIZE) {
-                if (dom0_owns(pa, PAGE_SIZE))
-                    continue;
-                all_dom0 = false;
-                for (unsigned i = 0; i < bi->nmem; i++) {
-                    const struct mem_region *r = &bi->mem[i];
-
-                    if (r->type == MEM_USABLE && pa >= r->start &&
-                        pa < r->start + r->len)
-                        any_mica = true;
-                }
+                if (dom0 || !overlap(bi->mem, bi->nmem, true, pa, pa + PAGE_SIZE))
+                    rc = p2m_map_device(d, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT,
+                                        true, dom0, false);
             }
         }
-        if (!any_ram || all_dom0) {
-            int rc = p2m_map_device(d, chunk >> PAGE_SHIFT, chunk >> PAGE_SHIFT,
-                                    true, any_ram, true);
-            if (rc < 0)
-                return rc;
-            continue;
-        }
-        /* A chunk shared with mica: page by page. */
-        for (paddr_t pa = chunk; pa < chunk + MiB(2); pa += PAGE_SIZE) {
-            bool mica_ram = false;
-            int rc;
-
-            if (!dom0_owns(pa, PAGE_SIZE)) {
-                for (unsigned i = 0; i < bi->nmem; i++) {
-                    const struct mem_region *r = &bi->mem[i];
-
-                    if (r->type == MEM_USABLE && pa >= r->start &&
-                        pa < r->start + r->len)
-                        mica_ram = true;
-                }
-            }
-            if (mica_ram)
-                continue;
-            rc = p2m_map_device(d, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, true,
-                                dom0_owns(pa, PAGE_SIZE), false);
-            if (rc < 0)
-                return rc;
-        }
-        (void)any_mica;
+        /* Otherwise the whole chunk is mica's RAM: not mapped. */
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
@@ -302,6 +289,7 @@ int dom0_build(const struct boot_info *bi)
         memmove(phys_to_virt(initrd_at), phys_to_virt(im->start), initrd_size);
     }
     memmove(phys_to_virt(kernel_at), img + pm_offset, pm_size);
+    boot_mark("dom0 copies");
 
     /* Low memory: boot_params, the command line, the RSDP copy and a GDT
      * (page 1, 2, 3), and the page tables (4 to 9). */
@@ -386,11 +374,13 @@ int dom0_build(const struct boot_info *bi)
     }
     d->is_dom0 = true;
     d->tot_pages = d->max_pages = l->pages;
+    boot_mark("dom0 boot_params");
     if (map_dom0(d, bi) < 0) {
         pr_err("dom0: out of memory for its second-level tables\n");
         return -ENOMEM;
     }
     sched_reserved_cpus = 1;            /* CPU0 is dom0's alone */
+    boot_mark("dom0 p2m");
     v = vcpu_create(d, 0);
     if (!v) {
         pr_err("dom0: cannot create its vCPU\n");
@@ -418,6 +408,9 @@ int dom0_build(const struct boot_info *bi)
         extern uint64_t boot_tsc;
         uint64_t us = (rdtsc() - boot_tsc) * 1000 / tsc_khz;
 
+        void boot_timeline(void);
+
+        boot_timeline();
         printk("dom0: mica's boot took %llu.%03llu ms (entry to dom0's first "
                "instruction)\n", (unsigned long long)(us / 1000),
                (unsigned long long)(us % 1000));

@@ -164,6 +164,34 @@ static void print_memory_map(const struct boot_info *bi)
 
 uint64_t boot_tsc;      /* the TSC at mica's entry, for boot timing */
 
+/* A timeline of the boot's steps, shown at loglvl=debug when dom0 starts,
+ * so that the boot's cost can be told apart (docs/performance.md). */
+static struct {
+    const char *what;
+    uint64_t tsc;
+} marks[16];
+static unsigned int nmarks;
+
+void boot_mark(const char *what)
+{
+    if (nmarks < ARRAY_SIZE(marks)) {
+        marks[nmarks].what = what;
+        marks[nmarks++].tsc = rdtsc();
+    }
+}
+
+void boot_timeline(void)
+{
+    uint64_t prev = boot_tsc;
+
+    for (unsigned i = 0; i < nmarks; i++) {
+        uint64_t us = (marks[i].tsc - prev) * 1000 / tsc_khz;
+
+        pr_debug("boot: %-18s %6llu us\n", marks[i].what, (unsigned long long)us);
+        prev = marks[i].tsc;
+    }
+}
+
 void start_mica(uint32_t magic, uint32_t info_pa)
 {
     struct boot_info *bi = &boot_info;
@@ -197,8 +225,10 @@ void start_mica(uint32_t magic, uint32_t info_pa)
            cmdline_skip_image(bi->cmdline));
     if (rc < 0)
         panic("the boot loader's information is unusable (error %d)", rc);
+    boot_mark("console");
     print_memory_map(bi);
     memory_init(bi);
+    boot_mark("memory");
 
     if (acpi_init(bi) < 0)
         pr_warn("ACPI: continuing with the boot CPU only\n");
@@ -206,21 +236,28 @@ void start_mica(uint32_t magic, uint32_t info_pa)
     lapic_init();
     bsp->arch.apic_id = lapic_id();
     bsp->online = true;
+    boot_mark("acpi, lapic");
     lapic_calibrate();
+    boot_mark("calibration");
     if (lapic_timer_selftest() < 0)
         panic("the LAPIC timer does not interrupt; mica cannot schedule");
+    boot_mark("timer self-test");
 
     hvm_select();
+    boot_mark("hvm select");
     smp_boot_aps();
+    boot_mark("APs");
     printk("CPUs: %u online\n", nr_cpus);
     if (hvm_cpu_up() < 0)
         panic("cannot enable %s on the boot CPU", hvm_ops->name);
 
     selftest_run();
+    boot_mark("hvm cpu up");
     if (!domains_start_from_modules(bi) && !dom0_layout.present) {
         printk("No domains to start (give guest kernels as boot modules).\n");
         sched_all_domains_ended();
     }
+    boot_mark("boot domains");
     if (dom0_layout.present && dom0_build(bi) < 0 && !domains_alive())
         sched_all_domains_ended();
     sched_start();

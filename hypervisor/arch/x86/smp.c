@@ -37,6 +37,8 @@ __noreturn void ap_main(uint32_t cpu)
             safe_halt();
     }
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+    /* Wake the boot CPU, which halts while it waits for us. */
+    lapic_send_ipi(pcpus[0].arch.apic_id, VEC_RESCHED);
     sched_loop();
 }
 
@@ -89,10 +91,16 @@ void smp_boot_aps(void)
             pr_warn("SMP: CPU with APIC ID %u did not take INIT/SIPI\n", apic_id);
             continue;
         }
+        /* Halt rather than spin: under emulation the new CPU shares the
+         * host's time with this one.  Its IPI (or a 1 ms timer) wakes us. */
         deadline = now_ns() + 1000000000ull;
         while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) &&
-               now_ns() < deadline)
-            cpu_relax();
+               now_ns() < deadline) {
+            lapic_timer_oneshot(1000000);
+            safe_halt();
+            local_irq_disable();
+        }
+        lapic_timer_stop();
         if (!c->online) {
             pr_warn("SMP: CPU with APIC ID %u did not come up\n", apic_id);
             continue;

@@ -19,5 +19,7 @@ typedef long (*hypercall_fn)(struct vcpu *v, const uint64_t a[5]);
 
 long do_console_io(struct vcpu *v, const uint64_t a[5]);
 long do_sched_op(struct vcpu *v, const uint64_t a[5]);
+long do_xen_version(struct vcpu *v, const uint64_t a[5]);
+long do_memory_op(struct vcpu *v, const uint64_t a[5]);
 
 #endif
