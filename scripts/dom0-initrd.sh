@@ -33,10 +33,18 @@ for p in xm xend mica-info; do
     progs="$progs $p"
 done
 
+# The toolstack's files: xend's init script, its configuration and example
+# domain configs, and the test guests those configs name (when built).
+toolfiles=""
+for f in "$top/dom0-tools/xend/xend.init" "$top/dom0-tools/examples/"* \
+         "$top/build/tests/hello.elf" "$top/build/tests/spin.elf"; do
+    [ -f "$f" ] && toolfiles="$toolfiles $f"
+done
+
 # Everything the image is made of, with sizes and times: when it matches
 # the list stored beside the output, the output is current.
 inputs() {
-    for f in "$0" "$top/boot/dom0/init" "$bb"; do ls -lL --time-style=+%s "$f"; done
+    for f in "$0" "$top/boot/dom0/init" "$bb" $toolfiles; do ls -lL --time-style=+%s "$f"; done
     for p in $progs; do ls -lL --time-style=+%s "$tools/$p"; done
     [ -z "$overlay" ] || (cd "$overlay" && find . -printf '%p %s %T@ %m %l\n' | LC_ALL=C sort)
 }
@@ -64,6 +72,19 @@ done
 cp "$top/boot/dom0/init" "$root/init"
 chmod 755 "$root/init"
 for p in $progs; do cp "$tools/$p" "$root/usr/sbin/$p"; done
+mkdir -p "$root/etc/init.d" "$root/usr/lib/mica" "$root/var/lib/xend/domains" \
+    "$root/var/lib/xen/dump"
+for f in $toolfiles; do
+    case $f in
+        */xend.init) cp "$f" "$root/etc/init.d/xend"; chmod 755 "$root/etc/init.d/xend" ;;
+        */examples/*) cp "$f" "$root/etc/xen/" ;;
+        *.elf) cp "$f" "$root/usr/lib/mica/" ;;
+    esac
+done
+# busybox has no `service`: the classic wrapper over /etc/init.d.
+printf '#!/bin/sh\n[ -x "/etc/init.d/$1" ] || { echo "service: no such service: $1" >&2; exit 1; }\nexec "/etc/init.d/$1" "$2"\n' \
+    > "$root/usr/sbin/service"
+chmod 755 "$root/usr/sbin/service"
 
 cat > "$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh

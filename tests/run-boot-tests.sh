@@ -2,11 +2,12 @@
 # Runs the boot tests of tests/boot-tests.cfg on every platform they list,
 # two at a time, and prints one line per (platform, test) and a summary.
 # Environment: PLATFORMS="qemu ovmf" limits the platforms; TESTS="hello"
-# limits the tests; JOBS=N runs N at once (default 2).
+# limits the tests; JOBS=N runs N at once (default 2); BOOT_TESTS_OUT=DIR
+# puts the logs and ISOs there instead of build/boot-tests.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cfg=$top/tests/boot-tests.cfg
-out=$top/build/boot-tests
+out=${BOOT_TESTS_OUT:-$top/build/boot-tests}
 rm -rf "$out"
 mkdir -p "$out"
 PLATFORMS=${PLATFORMS:-qemu qemu-kernel bochs-vmx bochs-svm ovmf}
@@ -53,6 +54,18 @@ run_one() {
         fi
         mkdir -p "$dir/overlay-$p/etc"
         cp "$top/$(cat "$dir/dom0_test")" "$dir/overlay-$p/etc/mica-test.sh"
+        # dom0_files = SRC:DEST ...: more files for dom0's root, SRC from
+        # the top of the tree, DEST an absolute path inside dom0.
+        local spec src dst
+        for spec in $(cat "$dir/dom0_files" 2>/dev/null); do
+            src=${spec%%:*} dst=${spec#*:}
+            if [ ! -f "$top/$src" ]; then
+                printf 'FAIL  %-10s %-16s (no %s: run make)\n' "$p" "$t" "$src" > "$dir/$p.result"
+                return
+            fi
+            mkdir -p "$dir/overlay-$p$(dirname "$dst")"
+            cp -p "$top/$src" "$dir/overlay-$p$dst"
+        done
         DOM0_OVERLAY="$dir/overlay-$p" sh "$top/scripts/dom0-initrd.sh" "$dir/initrd-$p.gz" >/dev/null || {
             printf 'FAIL  %-10s %-16s (could not build the initramfs)\n' "$p" "$t" > "$dir/$p.result"
             return

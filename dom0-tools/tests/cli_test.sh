@@ -47,9 +47,23 @@ expect "xend --check warns about classic leftovers" 0 \
 expect "xend --check without a file uses the defaults" 0 \
     "no such file; using the defaults" err -- \
     "$bin/xend" --check "$tmp/absent.sxp"
-expect "xend --help" 0 "Usage: xend --check" out -- "$bin/xend" --help
-expect "xend without --check is not there yet" 1 "not yet implemented" err \
-    -- "$bin/xend"
+for f in hello.sxp spin.cfg; do
+    expect "example $f reads" 0 "" out -- "$bin/xm" create -n "$dir/../examples/$f"
+done
+expect "example xend-config.sxp reads" 0 "OK (0 warnings)" out -- \
+    "$bin/xend" --check "$dir/../examples/xend-config.sxp"
+expect "xend --help" 0 "Usage: xend [-f]" out -- "$bin/xend" --help
+expect "xend does not start with a bad configuration" 1 \
+    "has errors; not starting" err -- \
+    "$bin/xend" -f --config "$dir/bad-configs/xend-bad-port.sxp"
+expect "xend rejects an unknown argument" 2 "unexpected argument" err -- \
+    "$bin/xend" --frobnicate
+XEND_UNIX_PATH=$tmp/no-such-socket
+export XEND_UNIX_PATH
+expect "xm info needs xend" 1 "Error: xend is not running" err -- \
+    "$bin/xm" info
+expect "xm shutdown needs xend" 1 "Error: xend is not running" err -- \
+    "$bin/xm" shutdown web1
 
 expect "xm create -n prints SXP" 0 "(name web1)" out -- \
     "$bin/xm" create -n "$dir/data/web1.cfg"

@@ -1,10 +1,9 @@
 /*
  * xm: the mica command-line client.
  *
- * What works now needs no daemon: argument checking, help, and
- * `xm create -n CONFIG`, which reads and validates a configuration and
- * prints it as normalised SXP. PLACEHOLDER: every command that must talk to
- * xend reports that xend is not running, until the socket protocol exists.
+ * Arguments are checked and configurations read here, before xend is
+ * asked for anything: `xm create -n CONFIG` only prints the normalised
+ * SXP. Everything else is a request to xend (client.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client.h"
 #include "domcfg.h"
 #include "../common/diag.h"
 #include "../common/sbuf.h"
@@ -72,10 +72,11 @@ static int do_create(const struct xm_args *a)
         domcfg_free(&cfg);
         return 0;
     }
+    char *sxp = domcfg_to_sxp(&cfg);
+    int status = xm_create(a, cfg.name, sxp);
+    free(sxp);
     domcfg_free(&cfg);
-    /* PLACEHOLDER until xend serves requests. */
-    fprintf(stderr, "Error: xend is not running\n");
-    return 1;
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -104,9 +105,7 @@ int main(int argc, char **argv)
         status = do_create(&a);
         break;
     default:
-        /* PLACEHOLDER until xend serves requests. */
-        fprintf(stderr, "Error: xend is not running\n");
-        status = 1;
+        status = xm_run(&a);
     }
     sbuf_free(&out);
     xm_args_free(&a);

@@ -298,44 +298,45 @@ static long ctl_domain_shutdown(struct vcpu *v, const uint64_t a[5])
     return 0;
 }
 
-static long ctl_copy_to_domain(struct vcpu *v, const uint64_t a[5])
+/* Copies between the caller's buffer and a domain's guest-physical memory,
+ * a chunk at a time.  -EFAULT names a bad caller buffer, -EINVAL a range
+ * outside the domain's memory. */
+static long copy_domain(struct vcpu *v, const uint64_t a[5], bool to_domain)
 {
     char tmp[CHUNK];
     long err;
     struct domain *d = target(a[0], &err);
+    uint64_t gpa = a[1], buf = a[2], len = a[3];
 
     if (!d)
         return err;
-    for (uint64_t done = 0; done < a[3];) {
-        size_t n = (size_t)MIN(a[3] - done, sizeof(tmp));
+    for (uint64_t done = 0; done < len;) {
+        size_t n = (size_t)MIN(len - done, sizeof(tmp));
 
-        if (copy_from_guest(v, tmp, a[2] + done, n))
-            return -EFAULT;
-        if (copy_to_guest_phys(d, a[1] + done, tmp, n))
-            return -EINVAL;
+        if (to_domain) {
+            if (copy_from_guest(v, tmp, buf + done, n))
+                return -EFAULT;
+            if (copy_to_guest_phys(d, gpa + done, tmp, n))
+                return -EINVAL;
+        } else {
+            if (copy_from_guest_phys(d, tmp, gpa + done, n))
+                return -EINVAL;
+            if (copy_to_guest(v, buf + done, tmp, n))
+                return -EFAULT;
+        }
         done += n;
     }
     return 0;
 }
 
+static long ctl_copy_to_domain(struct vcpu *v, const uint64_t a[5])
+{
+    return copy_domain(v, a, true);
+}
+
 static long ctl_copy_from_domain(struct vcpu *v, const uint64_t a[5])
 {
-    char tmp[CHUNK];
-    long err;
-    struct domain *d = target(a[0], &err);
-
-    if (!d)
-        return err;
-    for (uint64_t done = 0; done < a[3];) {
-        size_t n = (size_t)MIN(a[3] - done, sizeof(tmp));
-
-        if (copy_from_guest_phys(d, tmp, a[1] + done, n))
-            return -EINVAL;
-        if (copy_to_guest(v, a[2] + done, tmp, n))
-            return -EFAULT;
-        done += n;
-    }
-    return 0;
+    return copy_domain(v, a, false);
 }
 
 static long ctl_vcpu_set_state(struct vcpu *v, const uint64_t a[5])
