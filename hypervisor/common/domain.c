@@ -9,6 +9,7 @@
 #include <mica/percpu.h>
 #include <mica/sched.h>
 #include <mica/string.h>
+#include <mica/time.h>
 #include <asm/apic.h>
 #include <asm/p2m.h>
 #include <xen/sched.h>
@@ -39,8 +40,17 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
 
     if (!d)
         return NULL;
+    /* The first domain is made before dom0 runs, so the RTC is still
+     * mica's to read. */
+    time_init_wallclock();
     d->console = kmalloc(DOMAIN_CONSOLE_SIZE);
-    if (!d->console || p2m_init(d) < 0) {
+    d->parked = MFN_INVALID;
+    d->shared_info_gfn = GFN_NONE;
+    if (xen_guest)
+        d->shared_info = page_alloc_zeroed();
+    if (!d->console || (xen_guest && !d->shared_info) || p2m_init(d) < 0) {
+        if (d->shared_info)
+            page_free(d->shared_info);
         kfree(d->console);
         kfree(d);
         return NULL;
@@ -214,17 +224,26 @@ bool domain_reap(struct domain *d)
     }
     spin_unlock_irqrestore(&list_lock, f);
 
-    pages = d->tot_pages;
+    pages = d->tot_pages + d->parked_pages;
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
 
         if (!v)
             continue;
+        sched_timer_stop(v);
         hvm_ops->vcpu_destroy(v);
         __atomic_fetch_sub(&pcpus[v->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
         kfree(v);
     }
     p2m_destroy(d);
+    while (d->parked != MFN_INVALID) {
+        mfn_t m = d->parked;
+
+        d->parked = *(mfn_t *)(uintptr_t)(m << PAGE_SHIFT);
+        frame_free(m);
+    }
+    if (d->shared_info)
+        page_free(d->shared_info);
     printk("d%u (%s): destroyed, %llu pages returned\n", d->id, d->name,
            (unsigned long long)pages);
     kfree(d->console);

@@ -9,9 +9,12 @@
 
 static const hypercall_fn table[] = {
     [__HYPERVISOR_memory_op] = do_memory_op,
+    [__HYPERVISOR_set_timer_op] = do_set_timer_op,
     [__HYPERVISOR_xen_version] = do_xen_version,
     [__HYPERVISOR_console_io] = do_console_io,
     [__HYPERVISOR_sched_op] = do_sched_op,
+    [__HYPERVISOR_vcpu_op] = do_vcpu_op,
+    [__HYPERVISOR_hvm_op] = do_hvm_op,
 };
 
 uint64_t guest_call_args(struct vcpu *v, uint64_t a[5])

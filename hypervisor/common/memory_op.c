@@ -5,10 +5,15 @@
 #include <mica/errno.h>
 #include <mica/hypercall.h>
 #include <mica/string.h>
+#include <mica/time.h>
 #include <asm/p2m.h>
 #include <xen/memory.h>
 
 #define MEMOP_CMD_MASK 0x3f
+
+/* shared_info may go anywhere below 4 GiB.  The bound keeps the page
+ * tables a guest can make mica build, by moving the page about, small. */
+#define SHARED_INFO_GFN_LIMIT (1ull << 20)
 
 /* E820 type of usable RAM. */
 #define E820_RAM 1
@@ -57,6 +62,60 @@ static long memory_map(struct vcpu *v, uint64_t arg)
     return copy_to_guest(v, arg, &room, sizeof(room)) ? -EFAULT : 0;
 }
 
+/* XENMEM_add_to_physmap, shared_info only.  As in Xen, the page leaves the
+ * frame it was mapped at before, and a RAM frame of the domain's at the
+ * new place is given up (the domain's reservation drops by one). */
+static long add_to_physmap(struct vcpu *v, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    bool wide = hvm_ops->guest_bits(v) == 64;
+    uint8_t raw[24];
+    uint16_t domid;
+    uint32_t space;
+    uint64_t idx = 0, gpfn = 0;
+    mfn_t old, gone;
+    bool owned, gone_owned;
+    unsigned long f;
+    long rc;
+
+    /* Decode: domid, size and space, then idx and gpfn as wide as the
+     * guest's long. */
+    if (copy_from_guest(v, raw, arg, wide ? 24 : 16))
+        return -EFAULT;
+    memcpy(&domid, raw, 2);
+    memcpy(&space, raw + 4, 4);
+    memcpy(&idx, raw + 8, wide ? 8 : 4);
+    memcpy(&gpfn, raw + (wide ? 16 : 12), wide ? 8 : 4);
+    if (domid != DOMID_SELF && domid != d->id)
+        return -EPERM;
+    if (space != XENMAPSPACE_shared_info)
+        return -ENOSYS;
+    if (idx != 0 || gpfn >= SHARED_INFO_GFN_LIMIT || !d->shared_info)
+        return -EINVAL;
+
+    /* Do. */
+    f = spin_lock_irqsave(&d->lock);
+    rc = p2m_replace(d, gpfn, (uintptr_t)d->shared_info >> PAGE_SHIFT, true,
+                     &old, &owned);
+    if (rc == 0 && d->shared_info_gfn != GFN_NONE && d->shared_info_gfn != gpfn)
+        p2m_unmap(d, d->shared_info_gfn, &gone, &gone_owned);
+    if (rc == 0) {
+        d->shared_info_gfn = gpfn;
+        d->shinfo_32 = !wide;
+        time_update_wallclock(d);
+        if (old != MFN_INVALID && owned) {
+            *(mfn_t *)(uintptr_t)(old << PAGE_SHIFT) = d->parked;
+            d->parked = old;
+            d->parked_pages++;
+            d->tot_pages--;
+        }
+    }
+    spin_unlock_irqrestore(&d->lock, f);
+    if (rc == 0)
+        hvm_ops->npt_flush(d);
+    return rc;
+}
+
 long do_memory_op(struct vcpu *v, const uint64_t a[5])
 {
     unsigned int cmd = (unsigned int)(a[0] & MEMOP_CMD_MASK);
@@ -73,6 +132,8 @@ long do_memory_op(struct vcpu *v, const uint64_t a[5])
         return rc ? rc : (long)d->max_pages;
     case XENMEM_memory_map:
         return memory_map(v, arg);
+    case XENMEM_add_to_physmap:
+        return add_to_physmap(v, arg);
     default:
         return -ENOSYS;
     }

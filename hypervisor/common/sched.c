@@ -7,6 +7,7 @@
 #include <mica/domain.h>
 #include <mica/percpu.h>
 #include <mica/sched.h>
+#include <mica/time.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/hvm.h>
@@ -100,6 +101,125 @@ void vcpu_unpause_flag(struct vcpu *v, uint32_t flag)
         vcpu_wake(v);
 }
 
+/* ---- vCPU timers ------------------------------------------------------
+ * Each CPU keeps the armed timers of the vCPUs placed on it, sorted by
+ * deadline, under its run-queue lock.  The CPU's scheduler loop fires the
+ * expired ones; its LAPIC one-shot is programmed for the earlier of the
+ * time slice's end and the first deadline, and for the first deadline when
+ * it idles.  dom0's dedicated CPUs never hold a timer (dom0 makes no
+ * hypercalls and no xenU vCPU runs there), so mica never touches their
+ * LAPIC. */
+static struct vcpu *timers[MAX_CPUS];
+/* The vCPU whose timer a CPU is firing, between taking it off the list and
+ * waking it: sched_timer_stop waits for that, so that reaping a domain
+ * cannot free a vCPU under the waker. */
+static struct vcpu *firing[MAX_CPUS];
+
+/* Takes v off its list; the list's lock is held. */
+static void timer_unlink(struct vcpu *v)
+{
+    for (struct vcpu **pp = &timers[v->timer_cpu]; *pp; pp = &(*pp)->timer_next) {
+        if (*pp == v) {
+            *pp = v->timer_next;
+            break;
+        }
+    }
+    v->timer_armed = false;
+}
+
+void sched_timer_stop(struct vcpu *v)
+{
+    unsigned int cpu = v->timer_cpu;
+    unsigned long f = spin_lock_irqsave(&rq_lock[cpu]);
+
+    if (v->timer_armed)
+        timer_unlink(v);
+    spin_unlock_irqrestore(&rq_lock[cpu], f);
+    while (__atomic_load_n(&firing[cpu], __ATOMIC_ACQUIRE) == v)
+        cpu_relax();
+}
+
+void sched_timer_set(struct vcpu *v, uint64_t deadline)
+{
+    unsigned int cpu = v->pcpu;
+    struct vcpu **pp;
+    unsigned long f;
+
+    sched_timer_stop(v);
+    v->timer_fired = false;
+    f = spin_lock_irqsave(&rq_lock[cpu]);
+    for (pp = &timers[cpu]; *pp && (*pp)->timer_deadline <= deadline;
+         pp = &(*pp)->timer_next)
+        ;
+    v->timer_deadline = deadline;
+    v->timer_cpu = cpu;
+    v->timer_next = *pp;
+    *pp = v;
+    v->timer_armed = true;
+    spin_unlock_irqrestore(&rq_lock[cpu], f);
+}
+
+/* The first deadline on this CPU's list, or ~0. */
+static uint64_t timer_first(struct pcpu *c)
+{
+    unsigned long f = spin_lock_irqsave(&rq_lock[c->id]);
+    uint64_t t = timers[c->id] ? timers[c->id]->timer_deadline : ~0ull;
+
+    spin_unlock_irqrestore(&rq_lock[c->id], f);
+    return t;
+}
+
+/* Fires this CPU's expired timers: each marks its vCPU's timer event and
+ * wakes it if it was blocked. */
+static void timers_fire(struct pcpu *c)
+{
+    for (;;) {
+        unsigned long f = spin_lock_irqsave(&rq_lock[c->id]);
+        struct vcpu *v = timers[c->id];
+
+        if (!v || v->timer_deadline > time_system_ns()) {
+            spin_unlock_irqrestore(&rq_lock[c->id], f);
+            return;
+        }
+        timers[c->id] = v->timer_next;
+        v->timer_armed = false;
+        v->timer_fired = true;
+        firing[c->id] = v;
+        spin_unlock_irqrestore(&rq_lock[c->id], f);
+        vcpu_unpause_flag(v, VPF_BLOCKED);
+        __atomic_store_n(&firing[c->id], NULL, __ATOMIC_RELEASE);
+    }
+}
+
+/* How long the LAPIC one-shot may wait: until `limit` ns from now, or the
+ * first deadline if sooner (at least 1 us, so that it does fire). */
+static uint64_t timer_wait_ns(struct pcpu *c, uint64_t limit)
+{
+    uint64_t first = timer_first(c), now;
+
+    if (first == ~0ull)
+        return limit;
+    now = time_system_ns();
+    if (first <= now + 1000)
+        return 1000;
+    return MIN(first - now, limit);
+}
+
+bool sched_block(struct vcpu *v)
+{
+    if (__atomic_exchange_n(&v->timer_fired, false, __ATOMIC_SEQ_CST))
+        return false;
+    vcpu_pause_flag(v, VPF_BLOCKED);
+    /* A timer on another CPU's list (the vCPU was moved) may have fired
+     * between the test and the flag, and found nothing to wake: look
+     * again now that the flag is visible. */
+    if (__atomic_exchange_n(&v->timer_fired, false, __ATOMIC_SEQ_CST)) {
+        vcpu_unpause_flag(v, VPF_BLOCKED);
+        return false;
+    }
+    return true;
+}
+
 void sched_all_domains_ended(void)
 {
     static bool said;
@@ -127,8 +247,9 @@ static void run_vcpu(struct pcpu *c, struct vcpu *v)
 
     c->current = v;
     c->need_resched = false;
+    time_update_vcpu(v);
     if (!dedicated)
-        lapic_timer_oneshot(SLICE_NS);
+        lapic_timer_oneshot(timer_wait_ns(c, SLICE_NS));
     do {
         uint64_t now;
 
@@ -167,8 +288,12 @@ void sched_loop(void)
         struct vcpu *v;
 
         local_irq_disable();
+        timers_fire(c);
         v = rq_pop(c);
         if (!v) {
+            /* Sleep until the first timer here, if any, or an IPI. */
+            if (timers[c->id] && !(sched_reserved_cpus & (1ull << c->id)))
+                lapic_timer_oneshot(timer_wait_ns(c, 1000000000ull));
             safe_halt();
             continue;
         }

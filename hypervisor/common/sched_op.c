@@ -16,6 +16,11 @@ long do_sched_op(struct vcpu *v, const uint64_t a[5])
     case SCHEDOP_yield:
         sched_yield();
         return 0;
+    case SCHEDOP_block:
+        /* Until the vCPU's timer fires (events come with event channels);
+         * at once if it already has. */
+        sched_block(v);
+        return 0;
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
 

@@ -14,5 +14,6 @@ Suite *memmap_suite(void);
 Suite *elf_suite(void);
 Suite *vsprintf_suite(void);
 Suite *string_suite(void);
+Suite *time_suite(void);
 
 #endif

@@ -93,6 +93,40 @@ int p2m_map_device(struct domain *d, gfn_t gfn, mfn_t mfn, bool write,
     return 0;
 }
 
+/* Puts `new` (0: not present) in gfn's 4 KiB entry and tells what was
+ * there.  A 2 MiB mapping is never split: -EBUSY. */
+static int swap_leaf(struct domain *d, gfn_t gfn, uint64_t new, bool create,
+                     mfn_t *old, bool *old_owned)
+{
+    int lvl = 0;
+    uint64_t *e = walk(d, gfn, 0, create, &lvl);
+
+    *old = MFN_INVALID;
+    *old_owned = false;
+    if (!e)
+        return create ? -ENOMEM : 0;
+    if (lvl != 0)
+        return -EBUSY;
+    if (PRESENT(*e)) {
+        *old = (*e & ADDR_MASK) >> PAGE_SHIFT;
+        *old_owned = *e & P2M_OWNED;
+    }
+    __atomic_store_n(e, new, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int p2m_replace(struct domain *d, gfn_t gfn, mfn_t mfn, bool write,
+                mfn_t *old, bool *old_owned)
+{
+    return swap_leaf(d, gfn, hvm_ops->npt_leaf_entry(mfn, write, true, true), true,
+                     old, old_owned);
+}
+
+int p2m_unmap(struct domain *d, gfn_t gfn, mfn_t *old, bool *old_owned)
+{
+    return swap_leaf(d, gfn, 0, false, old, old_owned);
+}
+
 mfn_t p2m_lookup(struct domain *d, gfn_t gfn, bool *writable)
 {
     int lvl = 0;

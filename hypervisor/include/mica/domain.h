@@ -29,6 +29,16 @@ struct vcpu {
     uint64_t cpu_time_ns;       /* time spent in the guest and its exits */
     uint64_t run_start_ns;
     uint64_t exits;
+    /* Its single-shot timer (set_timer_op, VCPUOP_set_singleshot_timer):
+     * a deadline in pvclock system time, on the sorted timer list of CPU
+     * timer_cpu while armed.  timer_fired stands for the VIRQ_TIMER that
+     * will be delivered with event channels: a block or HLT while it is
+     * set returns at once and clears it. */
+    uint64_t timer_deadline;
+    struct vcpu *timer_next;
+    unsigned int timer_cpu;
+    bool timer_armed;
+    volatile bool timer_fired;
     struct hvm_exit exit;
     void *hvm;                  /* the vendor backend's state */
 };
@@ -60,6 +70,17 @@ struct domain {
 
     mfn_t npt_root;             /* second-level page tables */
     uint64_t tot_pages, max_pages;
+    /* Xen guests: the shared_info page (mica's, not counted in tot_pages)
+     * and the guest frame it is mapped at, GFN_NONE until the guest asks. */
+    struct shared_info *shared_info;
+    gfn_t shared_info_gfn;
+    bool shinfo_32;             /* its layout: latched when it is mapped */
+    uint64_t callback_via;      /* HVM_PARAM_CALLBACK_IRQ, 0 or a vector */
+    /* RAM frames the guest gave up for shared_info: another vCPU may still
+     * hold them in its TLB, so they go back to the pool with the domain.
+     * A list threaded through the frames' first word. */
+    mfn_t parked;
+    uint64_t parked_pages;
     uint64_t npt_pages;
 
     unsigned int nr_vcpus;
@@ -73,6 +94,8 @@ struct domain {
     uint64_t created_ns;
     struct domain *next;
 };
+
+#define GFN_NONE (~(gfn_t)0)
 
 struct boot_info;
 /* Starts the PVH kernels among the boot modules; returns how many. */

@@ -21,5 +21,8 @@ long do_console_io(struct vcpu *v, const uint64_t a[5]);
 long do_sched_op(struct vcpu *v, const uint64_t a[5]);
 long do_xen_version(struct vcpu *v, const uint64_t a[5]);
 long do_memory_op(struct vcpu *v, const uint64_t a[5]);
+long do_hvm_op(struct vcpu *v, const uint64_t a[5]);
+long do_set_timer_op(struct vcpu *v, const uint64_t a[5]);
+long do_vcpu_op(struct vcpu *v, const uint64_t a[5]);
 
 #endif

@@ -19,6 +19,13 @@ void sched_all_domains_ended(void);
 /* Makes the current vCPU give up its CPU after this exit. */
 void sched_yield(void);       /* queue it if it is now runnable */
 void vcpu_pause_flag(struct vcpu *v, uint32_t flag);
+/* Arms the vCPU's single-shot timer for `deadline` (pvclock system time,
+ * ns; one in the past fires at once), or disarms it. */
+void sched_timer_set(struct vcpu *v, uint64_t deadline);
+void sched_timer_stop(struct vcpu *v);
+/* Blocks the current vCPU (HLT, SCHEDOP_block) until its timer fires,
+ * unless it already has: then clears that and returns false. */
+bool sched_block(struct vcpu *v);
 void vcpu_unpause_flag(struct vcpu *v, uint32_t flag);
 
 #endif

@@ -163,8 +163,8 @@ bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
         return true;
     case EXIT_HLT:
         advance(v, e);
-        vcpu_pause_flag(v, VPF_BLOCKED);
-        return false;
+        /* A timer that fired since counts as the interrupt HLT waits for. */
+        return !sched_block(v);
     case EXIT_HYPERCALL:
         advance(v, e);
         hypercall_dispatch(v);

@@ -14,6 +14,14 @@ int p2m_map(struct domain *d, gfn_t gfn, mfn_t mfn, bool write, bool owned);
  * memory): 4 KiB, or 2 MiB when `large` (gfn and mfn 2 MiB aligned). */
 int p2m_map_device(struct domain *d, gfn_t gfn, mfn_t mfn, bool write,
                    bool ram, bool large);
+/* Points gfn at mfn, a frame the domain does not own, in place of whatever
+ * was mapped there; and removes gfn's mapping.  Both return the frame they
+ * displaced in *old (MFN_INVALID if none) and whether the domain owned it,
+ * which is then the caller's to free.  Neither splits a 2 MiB mapping
+ * (-EBUSY).  The caller makes the change visible with hvm_ops->npt_flush. */
+int p2m_replace(struct domain *d, gfn_t gfn, mfn_t mfn, bool write,
+                mfn_t *old, bool *old_owned);
+int p2m_unmap(struct domain *d, gfn_t gfn, mfn_t *old, bool *old_owned);
 mfn_t p2m_lookup(struct domain *d, gfn_t gfn, bool *writable);
 void p2m_destroy(struct domain *d);
 
