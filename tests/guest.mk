@@ -8,7 +8,7 @@ GCFLAGS := -m32 -march=i686 -std=c11 -ffreestanding -fno-pic -fno-pie \
            -fno-stack-protector -mno-sse -mno-mmx -mno-80387 -O2 -g $(WARN) \
            -fno-asynchronous-unwind-tables \
            -I$(TOP)/tests/lib -I$(TOP)/hypervisor/include -I$(TOP)/guest-abi/include
-LIBSRC := $(TOP)/tests/lib/head.S $(TOP)/tests/lib/guest.c \
+LIBSRC := $(TOP)/tests/lib/head.S $(TOP)/tests/lib/guest.c $(TOP)/tests/lib/pvclock.c \
           $(TOP)/hypervisor/common/vsprintf.c $(TOP)/hypervisor/common/string.c
 SRCS  := $(wildcard $(CURDIR)/*.c) $(LIBSRC)
 OBJS  := $(foreach s,$(SRCS),$(OBJD)/$(notdir $(basename $(s))).o)

@@ -93,3 +93,19 @@ const char *sbuf_str(const struct sbuf *sb)
 {
     return sb->buf ? sb->buf : "";
 }
+
+void sbuf_json_string(struct sbuf *sb, const char *s)
+{
+    sbuf_putc(sb, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            sbuf_printf(sb, "\\%c", c);
+        else if (c < 0x20)
+            sbuf_printf(sb, "\\u%04x", c);
+        else
+            sbuf_putc(sb, (char)c);
+    }
+    sbuf_putc(sb, '"');
+}

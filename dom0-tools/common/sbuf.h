@@ -30,6 +30,8 @@ void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 void sbuf_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* Hands the string to the caller (never NULL) and resets the buffer. */
+/* Appends s as a JSON string literal, quoted and escaped. */
+void sbuf_json_string(struct sbuf *sb, const char *s);
 char *sbuf_detach(struct sbuf *sb);
 /* The current text; valid until the next append. Never NULL. */
 const char *sbuf_str(const struct sbuf *sb);

@@ -121,22 +121,6 @@ void mica_info_domains(struct sbuf *sb, const struct mica_domain_info *d,
     }
 }
 
-static void json_string(struct sbuf *sb, const char *s)
-{
-    sbuf_putc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            sbuf_printf(sb, "\\%c", c);
-        else if (c < 0x20)
-            sbuf_printf(sb, "\\u%04x", c);
-        else
-            sbuf_putc(sb, (char)c);
-    }
-    sbuf_putc(sb, '"');
-}
-
 static void json_host(struct sbuf *sb, const struct mica_physinfo *pi)
 {
     char version[sizeof(pi->mica_version) + 1], hvm[sizeof(pi->hvm) + 1];
@@ -144,10 +128,10 @@ static void json_host(struct sbuf *sb, const struct mica_physinfo *pi)
     COPY_FIELD(version, pi->mica_version);
     COPY_FIELD(hvm, pi->hvm);
     sbuf_puts(sb, "{\n  \"mica_version\": ");
-    json_string(sb, version);
+    sbuf_json_string(sb, version);
     sbuf_printf(sb, ",\n  \"mica_abi\": \"%u.%u\",\n  \"hvm\": ",
                 MICA_CTL_MAJOR(pi->version), pi->version & 0xffffu);
-    json_string(sb, hvm);
+    sbuf_json_string(sb, hvm);
     sbuf_printf(sb, ",\n  \"nr_cpus\": %u,\n  \"dom0_cpus\": %u,\n"
                 "  \"cpu_mhz\": %u,\n  \"total_memory\": %llu,\n"
                 "  \"free_memory\": %llu,\n  \"dom0_memory\": %llu,\n"

@@ -43,21 +43,6 @@ void xm_list_row(struct sbuf *sb, const struct xm_dominfo *d)
                 d->vcpus, state, d->cpu_time);
 }
 
-static void json_string(struct sbuf *sb, const char *s)
-{
-    sbuf_putc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            sbuf_printf(sb, "\\%c", c);
-        else if (c < 0x20)
-            sbuf_printf(sb, "\\u%04x", c);
-        else
-            sbuf_putc(sb, (char)c);
-    }
-    sbuf_putc(sb, '"');
-}
-
 void xm_list_json(struct sbuf *sb, const struct xm_dominfo *d, size_t n)
 {
     sbuf_puts(sb, "[");
@@ -66,7 +51,7 @@ void xm_list_json(struct sbuf *sb, const struct xm_dominfo *d, size_t n)
         xm_state_string(d[i].state, state);
         sbuf_puts(sb, i ? ",\n  {" : "\n  {");
         sbuf_puts(sb, "\"name\": ");
-        json_string(sb, d[i].name);
+        sbuf_json_string(sb, d[i].name);
         if (d[i].domid < 0)
             sbuf_puts(sb, ", \"domid\": null");
         else

@@ -8,16 +8,6 @@
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 
-static int failures;
-
-#define CHECK(cond, ...) do {                       \
-        if (!(cond)) {                              \
-            printf("CHECK-FAIL: " __VA_ARGS__);     \
-            printf("\n");                           \
-            failures++;                             \
-        }                                           \
-    } while (0)
-
 static long hvm_param(unsigned int op, domid_t dom, uint32_t index, uint64_t *value)
 {
     struct xen_hvm_param p = { .domid = dom, .index = index, .value = *value };
@@ -91,6 +81,6 @@ enum verdict test_main(const char *cmdline)
           "param from 0xfff00000");
     CHECK(hypercall2(__HYPERVISOR_hvm_op, 99, 0) == -XEN_ENOSYS, "hvm_op 99");
 
-    printf("hvmparam: %d failures\n", failures);
-    return failures ? FAILURE : SUCCESS;
+    printf("hvmparam: %d failures\n", check_failures);
+    return check_failures ? FAILURE : SUCCESS;
 }

@@ -7,6 +7,7 @@
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 const struct hvm_start_info *start_info;
+int check_failures;
 static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
 
 long hypercall2(unsigned int nr, unsigned long a1, unsigned long a2)

@@ -29,6 +29,37 @@ uint64_t ram_size(void);
 /* Finds "key=value" in the command line; false if absent. */
 bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t n);
 
+/* Checks that do not stop the test: each failure prints a CHECK-FAIL line
+ * and counts; a test ends with FAILURE if check_failures is not zero. */
+extern int check_failures;
+#define CHECK(cond, ...) do {                       \
+        if (!(cond)) {                              \
+            printf("CHECK-FAIL: " __VA_ARGS__);     \
+            printf("\n");                           \
+            check_failures++;                       \
+        }                                           \
+    } while (0)
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* One reading of a pvclock record (Xen's vcpu_time_info), taken with the
+ * version protocol: system time in ns, the TSC it was computed from, and
+ * the (even) version seen. */
+struct vcpu_time_info;
+struct pvclock_sample {
+    uint64_t ns, tsc;
+    uint32_t version;
+};
+struct pvclock_sample pvclock_read(const volatile struct vcpu_time_info *t);
+/* (a * mul) >> 32: pvclock's scale applied to a shifted TSC delta. */
+uint64_t pvclock_mul_frac(uint64_t a, uint32_t mul);
+
 void *memset(void *d, int c, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);

@@ -7,16 +7,6 @@
 #include <xen/memory.h>
 #include <xen/arch-x86/cpuid.h>
 
-static int failures;
-
-#define CHECK(cond, ...) do {                       \
-        if (!(cond)) {                              \
-            printf("CHECK-FAIL: " __VA_ARGS__);     \
-            printf("\n");                           \
-            failures++;                             \
-        }                                           \
-    } while (0)
-
 static long memop(unsigned int cmd, void *arg)
 {
     return hypercall2(__HYPERVISOR_memory_op, cmd, (unsigned long)arg);
@@ -156,6 +146,6 @@ enum verdict test_main(const char *cmdline)
 
     check_shared_info(cur);
 
-    printf("memop: %d failures\n", failures);
-    return failures ? FAILURE : SUCCESS;
+    printf("memop: %d failures\n", check_failures);
+    return check_failures ? FAILURE : SUCCESS;
 }

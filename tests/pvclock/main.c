@@ -7,66 +7,12 @@
 #include <xen/xen.h>
 #include <xen/memory.h>
 
-static int failures;
-
-#define CHECK(cond, ...) do {                       \
-        if (!(cond)) {                              \
-            printf("CHECK-FAIL: " __VA_ARGS__);     \
-            printf("\n");                           \
-            failures++;                             \
-        }                                           \
-    } while (0)
-
 static struct shared_info shinfo __attribute__((aligned(4096)));
 
-static inline uint64_t rdtsc(void)
+/* vCPU 0's clock. */
+static struct pvclock_sample read_clock(void)
 {
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-/* (a * b) >> 32 for a 64-bit a and 32-bit b, in 32-bit arithmetic. */
-static uint64_t mul_frac(uint64_t a, uint32_t b)
-{
-    uint64_t lo = (uint64_t)(uint32_t)a * b;
-    uint64_t hi = (a >> 32) * b;
-
-    return hi + (lo >> 32);
-}
-
-struct sample {
-    uint64_t ns, tsc;
-    uint32_t version;
-};
-
-/* Reads vCPU 0's record with the version protocol and turns the TSC into
- * system time. */
-static struct sample read_clock(void)
-{
-    volatile struct vcpu_time_info *t = &shinfo.vcpu_info[0].time;
-    struct sample s;
-    uint32_t v1, v2, mul;
-    uint64_t stamp, sys, d;
-    int8_t shift;
-
-    do {
-        v1 = t->version;
-        __asm__ volatile("" ::: "memory");
-        stamp = t->tsc_timestamp;
-        sys = t->system_time;
-        mul = t->tsc_to_system_mul;
-        shift = t->tsc_shift;
-        s.tsc = rdtsc();
-        __asm__ volatile("" ::: "memory");
-        v2 = t->version;
-    } while ((v1 & 1) || v1 != v2);
-    d = s.tsc - stamp;
-    d = shift < 0 ? d >> -shift : d << shift;
-    s.ns = sys + mul_frac(d, mul);
-    s.version = v2;
-    return s;
+    return pvclock_read(&shinfo.vcpu_info[0].time);
 }
 
 static uint64_t kid(uint64_t ns) { return ns >> 10; }   /* ~microseconds */
@@ -80,7 +26,7 @@ enum verdict test_main(const char *cmdline)
         .gpfn = (xen_pfn_t)((uintptr_t)&shinfo >> 12),
     };
     volatile struct vcpu_time_info *t = &shinfo.vcpu_info[0].time;
-    struct sample a, b, prev;
+    struct pvclock_sample a, b, prev;
     uint32_t wcv, wsec, wnsec;
     long rc;
 
@@ -103,7 +49,7 @@ enum verdict test_main(const char *cmdline)
     /* Monotonic over many reads and a few reschedules. */
     prev = read_clock();
     for (int i = 0; i < 20000; i++) {
-        struct sample s = read_clock();
+        struct pvclock_sample s = read_clock();
 
         if (s.ns < prev.ns) {
             CHECK(0, "time went back: %llu then %llu ns",
@@ -134,7 +80,7 @@ enum verdict test_main(const char *cmdline)
         int8_t shift = t->tsc_shift;
 
         d = shift < 0 ? d >> -shift : d << shift;
-        want = mul_frac(d, t->tsc_to_system_mul);
+        want = pvclock_mul_frac(d, t->tsc_to_system_mul);
         CHECK(got <= want + (want >> 10) + 1000 && got + (want >> 10) + 1000 >= want,
               "system time moved %llu ns, TSC says %llu ns",
               (unsigned long long)got, (unsigned long long)want);
@@ -152,6 +98,6 @@ enum verdict test_main(const char *cmdline)
     CHECK(wcv != 0 && wsec >= 946684800u && wnsec < 1000000000u,
           "wallclock version %u, %u s, %u ns", wcv, wsec, wnsec);
 
-    printf("pvclock: %d failures\n", failures);
-    return failures ? FAILURE : SUCCESS;
+    printf("pvclock: %d failures\n", check_failures);
+    return check_failures ? FAILURE : SUCCESS;
 }

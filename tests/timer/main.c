@@ -8,49 +8,14 @@
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 
-static int failures;
-
-#define CHECK(cond, ...) do {                       \
-        if (!(cond)) {                              \
-            printf("CHECK-FAIL: " __VA_ARGS__);     \
-            printf("\n");                           \
-            failures++;                             \
-        }                                           \
-    } while (0)
-
 #define MS 1000000ull
 
 static struct shared_info shinfo __attribute__((aligned(4096)));
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /* pvclock system time, ns. */
 static uint64_t now(void)
 {
-    volatile struct vcpu_time_info *t = &shinfo.vcpu_info[0].time;
-    uint32_t v1, v2, mul;
-    uint64_t stamp, sys, d;
-    int8_t shift;
-
-    do {
-        v1 = t->version;
-        __asm__ volatile("" ::: "memory");
-        stamp = t->tsc_timestamp;
-        sys = t->system_time;
-        mul = t->tsc_to_system_mul;
-        shift = t->tsc_shift;
-        d = rdtsc() - stamp;
-        __asm__ volatile("" ::: "memory");
-        v2 = t->version;
-    } while ((v1 & 1) || v1 != v2);
-    d = shift < 0 ? d >> -shift : d << shift;
-    return sys + (d >> 32) * mul + (((d & 0xffffffffull) * mul) >> 32);
+    return pvclock_read(&shinfo.vcpu_info[0].time).ns;
 }
 
 static long set_timer(uint64_t deadline)
@@ -151,6 +116,6 @@ enum verdict test_main(const char *cmdline)
     rc = vcpu_op(99, 0, NULL);
     CHECK(rc == -XEN_ENOSYS, "vcpu_op 99: %ld", rc);
 
-    printf("timer: %d failures\n", failures);
-    return failures ? FAILURE : SUCCESS;
+    printf("timer: %d failures\n", check_failures);
+    return check_failures ? FAILURE : SUCCESS;
 }

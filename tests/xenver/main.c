@@ -7,16 +7,6 @@
 #include <xen/version.h>
 #include <xen/arch-x86/cpuid.h>
 
-static int failures;
-
-#define CHECK(cond, ...) do {                       \
-        if (!(cond)) {                              \
-            printf("CHECK-FAIL: " __VA_ARGS__);     \
-            printf("\n");                           \
-            failures++;                             \
-        }                                           \
-    } while (0)
-
 static long xenver(unsigned int cmd, void *arg)
 {
     return hypercall2(__HYPERVISOR_xen_version, cmd, (unsigned long)arg);
@@ -124,6 +114,6 @@ enum verdict test_main(const char *cmdline)
     rc = xenver(XENVER_get_features, (void *)(uintptr_t)(ram_size() + 4096));
     CHECK(rc == -XEN_EFAULT, "get_features beyond RAM: rc %ld", rc);
 
-    printf("xenver: %d failures\n", failures);
-    return failures ? FAILURE : SUCCESS;
+    printf("xenver: %d failures\n", check_failures);
+    return check_failures ? FAILURE : SUCCESS;
 }
