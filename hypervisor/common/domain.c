@@ -17,6 +17,10 @@
 
 static struct domain *domain_list;
 static spinlock_t list_lock = SPINLOCK_INIT;
+/* Domains created and not yet freed.  A domain leaves domain_list when its
+ * reaping starts but counts here until its memory is back, so "all domains
+ * have ended" is said only after the last one's goodbye. */
+static unsigned int nr_domains;
 static domid_t next_id = 1;
 
 static const char *const shutdown_names[] = {
@@ -70,6 +74,7 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
     }
     d->next = domain_list;
     domain_list = d;
+    __atomic_fetch_add(&nr_domains, 1, __ATOMIC_SEQ_CST);
     spin_unlock_irqrestore(&list_lock, f);
     return d;
 }
@@ -248,6 +253,7 @@ bool domain_reap(struct domain *d)
            (unsigned long long)pages);
     kfree(d->console);
     kfree(d);
+    __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_SEQ_CST);
     return true;
 }
 
@@ -261,13 +267,7 @@ void domain_console_write(struct domain *d, const char *s, size_t n)
 
 unsigned int domains_alive(void)
 {
-    unsigned long f = spin_lock_irqsave(&list_lock);
-    unsigned int n = 0;
-
-    for (struct domain *d = domain_list; d; d = d->next)
-        n++;
-    spin_unlock_irqrestore(&list_lock, f);
-    return n;
+    return __atomic_load_n(&nr_domains, __ATOMIC_SEQ_CST);
 }
 
 struct domain *domain_find(domid_t id)
