@@ -63,6 +63,7 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
     d->xen_guest = xen_guest;
     d->console_line_start = true;
     d->state = DOMAIN_RUNNING;
+    d->weight = SCHED_DEFAULT_WEIGHT;
     d->created_ns = now_ns();
     f = spin_lock_irqsave(&list_lock);
     if (id != DOMID_INVALID) {

@@ -1,6 +1,7 @@
 /* Domains started at boot from boot modules.  A module that is an ELF
  * kernel with Xen's PVH entry note becomes a domain: its arguments before
- * "--" are for mica (name=, mem=, cpus=), those after are the guest's own
+ * "--" are for mica (name=, mem=, cpus=, vcpus=, weight=, cap=, ctl), those
+ * after are the guest's own
  * command line, passed in hvm_start_info as the PVH contract says
  * (Xen's docs/misc/pvh.pandoc). */
 #include <mica/bootinfo.h>
@@ -24,6 +25,9 @@ struct dom_args {
     char name[DOMAIN_NAME_MAX];
     uint64_t mem;
     uint64_t cpus;          /* affinity mask; 0 = any */
+    uint64_t vcpus;         /* how many; vCPU 0 starts, the rest wait for VCPUOP_up */
+    uint64_t weight, cap;   /* the credit scheduler's share and limit */
+    bool ctl;               /* may use the toolstack doorbell */
     const char *guest_cmdline;
 };
 
@@ -64,7 +68,7 @@ static bool parse_cpus(const char *s, uint64_t *mask)
 /* Splits a module's arguments; warns about what it does not know. */
 static void parse_args(unsigned idx, const char *args, struct dom_args *a)
 {
-    static const char *const known[] = { "name", "mem", "cpus" };
+    static const char *const known[] = { "name", "mem", "cpus", "vcpus", "weight", "cap", "ctl" };
     const char *s = cmdline_skip_image(args);
     const char *sep = NULL;
 
@@ -77,6 +81,10 @@ static void parse_args(unsigned idx, const char *args, struct dom_args *a)
     snprintf(a->name, sizeof(a->name), "boot%u", idx);
     a->mem = DEFAULT_MEM;
     a->cpus = 0;
+    a->vcpus = 1;
+    a->weight = SCHED_DEFAULT_WEIGHT;
+    a->cap = 0;
+    a->ctl = false;
     a->guest_cmdline = sep ? sep + 2 + (sep[2] == ' ') : "";
 
     while (*s && s != sep) {
@@ -107,8 +115,22 @@ static void parse_args(unsigned idx, const char *args, struct dom_args *a)
                 ok = parse_size(val, &e, &m) && !*e && m >= MiB(1);
                 if (ok)
                     a->mem = ALIGN_UP(m, PAGE_SIZE);
-            } else {
+            } else if (k == 2) {
                 ok = parse_cpus(val, &a->cpus);
+            } else if (k == 6) {
+                /* "ctl" alone or ctl=1: a boot-time control domain. */
+                ok = !strcmp(val, "1") || !strcmp(val, "");
+                a->ctl = ok;
+            } else {
+                static const uint64_t lo[] = { 1, SCHED_MIN_WEIGHT, 0 };
+                static const uint64_t hi[] = { MAX_VCPUS, SCHED_MAX_WEIGHT, 100 * 64 };
+                uint64_t *dst[] = { &a->vcpus, &a->weight, &a->cap };
+                const char *e;
+                uint64_t n;
+
+                ok = parse_u64(val, &e, &n) && !*e && n >= lo[k - 3] && n <= hi[k - 3];
+                if (ok)
+                    *dst[k - 3] = n;
             }
             break;
         }
@@ -197,6 +219,24 @@ static int build_module(unsigned idx, const struct boot_module *m,
     if (!rc)
         rc = write_start_info(d, &ei, &a, &si);
     v = rc ? NULL : vcpu_create(d, 0);
+    for (unsigned i = 1; v && i < a.vcpus; i++) {
+        struct vcpu *w = vcpu_create(d, i);
+
+        if (!w) {
+            rc = -ENOMEM;
+            v = NULL;
+            break;
+        }
+        w->pause_flags |= VPF_DOWN;
+        if (a.cpus) {
+            w->cpu_affinity = a.cpus;
+            __atomic_fetch_sub(&pcpus[w->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
+            sched_add_vcpu(w);
+        }
+    }
+    d->weight = (unsigned int)a.weight;
+    d->cap = (unsigned int)a.cap;
+    d->ctl_allowed = a.ctl;
     if (!v) {
         pr_err("module %u: cannot build domain '%s' (%s)\n", idx, a.name,
                rc ? (ei.error ? ei.error : "out of memory") : "no vCPU");

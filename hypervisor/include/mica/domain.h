@@ -62,6 +62,9 @@ struct domain {
      * xend sees why it stopped. */
     bool toolstack;
     volatile bool destroying;
+    /* A boot-time control domain (module option "ctl"): may use the
+     * toolstack doorbell like dom0's root processes. */
+    bool ctl_allowed;
     enum domain_state state;
     unsigned int shutdown_reason;
     int shutdown_code;
@@ -82,6 +85,10 @@ struct domain {
     mfn_t parked;
     uint64_t parked_pages;
     uint64_t npt_pages;
+
+    /* The credit scheduler: a share relative to other domains' weights,
+     * and a cap in percent of one CPU (0: none). */
+    unsigned int weight, cap;
 
     unsigned int nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];

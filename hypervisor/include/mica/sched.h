@@ -7,6 +7,11 @@
 
 struct vcpu;
 
+/* Credit weights, as in Xen's credit scheduler. */
+#define SCHED_DEFAULT_WEIGHT 256
+#define SCHED_MIN_WEIGHT     1
+#define SCHED_MAX_WEIGHT     65535
+
 /* CPUs no vCPU but dom0's may use (bit mask). */
 extern uint64_t sched_reserved_cpus;
 
