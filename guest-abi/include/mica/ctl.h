@@ -43,14 +43,24 @@
 #define MICA_CTL_domain_set_memory  9  /* (domid, KiB): before the first unpause */
 #define MICA_CTL_domain_set_vcpus  10  /* (domid, count) */
 #define MICA_CTL_vcpu_pin          11  /* (domid, vcpu, CPU bit mask) */
-#define MICA_CTL_sched_credit      12  /* (domid, weight, cap in % of a CPU) */
+#define MICA_CTL_sched_credit      12  /* (domid, weight, cap) -> cap << 32 | weight */
 #define MICA_CTL_copy_to_domain    13  /* (domid, gpa, buffer, length) */
 #define MICA_CTL_copy_from_domain  14  /* (domid, gpa, buffer, length) */
 #define MICA_CTL_vcpu_set_state    15  /* (domid, vcpu, struct mica_vcpu_state *) */
 #define MICA_CTL_console_read      16  /* (domid, buffer, length, uint64_t *pos) -> bytes */
 #define MICA_CTL_console_write     17  /* (domid, buffer, length) -> bytes */
 #define MICA_CTL_dmesg             18  /* (buffer, length, uint64_t *pos) -> bytes */
-#define MICA_CTL_NR                19
+#define MICA_CTL_vcpu_info         19  /* (domid, struct mica_vcpu_info *, max) -> count */
+#define MICA_CTL_NR                20
+
+/*
+ * sched_credit: weight is a share relative to other domains (1-65535, Xen's
+ * default 256), cap the most CPU the domain may use in percent of one CPU
+ * (0 = no cap, up to 100 per vCPU).  MICA_SCHED_KEEP for either leaves it
+ * as it is; the result is the domain's weight and cap after the call, so
+ * (domid, KEEP, KEEP) reads them.
+ */
+#define MICA_SCHED_KEEP            0xffffffffu
 
 #define MICA_NAME_MAX 32
 
@@ -119,6 +129,12 @@ MICA_ABI_OFFSET(mica_domain_create, memory_kb, 32);
 
 #define MICA_VCPU_PVH32 1       /* 32-bit flat protected mode, paging off */
 
+/* mica_vcpu_info.flags */
+#define MICA_VCPUF_online   (1u << 0)   /* brought up (VCPUOP_up, or vCPU 0) */
+#define MICA_VCPUF_running  (1u << 1)   /* on a CPU now */
+#define MICA_VCPUF_blocked  (1u << 2)   /* waiting for an event or timer */
+#define MICA_VCPUF_paused   (1u << 3)
+
 #ifndef __ASSEMBLER__
 
 struct mica_vcpu_state {
@@ -129,6 +145,18 @@ struct mica_vcpu_state {
     uint64_t rsp;
 };
 MICA_ABI_SIZE(mica_vcpu_state, 32);
+
+/* One vCPU, for `xm vcpu-list`. */
+struct mica_vcpu_info {
+    uint32_t vcpu;
+    uint32_t cpu;               /* the CPU it runs on, or last ran on */
+    uint32_t flags;             /* MICA_VCPUF_* */
+    uint32_t reserved;
+    uint64_t cpu_time_ns;
+    uint64_t affinity;          /* CPUs it may run on (bit mask) */
+};
+MICA_ABI_SIZE(mica_vcpu_info, 32);
+MICA_ABI_OFFSET(mica_vcpu_info, cpu_time_ns, 16);
 #endif /* !__ASSEMBLER__ */
 
 #endif
