@@ -9,6 +9,7 @@ GCFLAGS := -m32 -march=i686 -std=c11 -ffreestanding -fno-pic -fno-pie \
            -fno-asynchronous-unwind-tables \
            -I$(TOP)/tests/lib -I$(TOP)/hypervisor/include -I$(TOP)/guest-abi/include
 LIBSRC := $(TOP)/tests/lib/head.S $(TOP)/tests/lib/guest.c $(TOP)/tests/lib/pvclock.c \
+          $(TOP)/tests/lib/events.c $(TOP)/tests/lib/events_entry.S \
           $(TOP)/hypervisor/common/vsprintf.c $(TOP)/hypervisor/common/string.c
 SRCS  := $(wildcard $(CURDIR)/*.c) $(LIBSRC)
 OBJS  := $(foreach s,$(SRCS),$(OBJD)/$(notdir $(basename $(s))).o)

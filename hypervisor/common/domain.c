@@ -3,6 +3,7 @@
 #include <mica/console.h>
 #include <mica/domain.h>
 #include <mica/errno.h>
+#include <mica/event.h>
 #include <mica/frame.h>
 #include <mica/heap.h>
 #include <mica/lib.h>
@@ -231,6 +232,8 @@ bool domain_reap(struct domain *d)
     spin_unlock_irqrestore(&list_lock, f);
 
     pages = d->tot_pages + d->parked_pages;
+    /* Its ports first: a peer's send must not reach it once it goes. */
+    evtchn_destroy(d);
     for (unsigned i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
 

@@ -1,6 +1,5 @@
 /* hvm_op: the HVM parameters a PVH guest reads and writes about itself.
- * mica keeps the event-channel callback (delivery comes with event
- * channels) and answers for the console and store rings, which it does not
+ * mica keeps the event-channel callback vector and answers for the console and store rings, which it does not
  * provide yet: 0, "none". */
 #include <mica/domain.h>
 #include <mica/errno.h>
@@ -61,9 +60,27 @@ static long param(struct vcpu *v, uint64_t arg, bool set)
     return copy_to_guest(v, arg, &p, sizeof(p)) ? -EFAULT : 0;
 }
 
+/* HVMOP_set_evtchn_upcall_vector: one vCPU's own upcall vector. */
+static long upcall_vector(struct vcpu *v, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    struct xen_hvm_evtchn_upcall_vector u;
+
+    if (copy_from_guest(v, &u, arg, sizeof(u)))
+        return -EFAULT;
+    if (u.vector < CALLBACK_VECTOR_MIN)
+        return -EINVAL;
+    if (u.vcpu >= d->nr_vcpus || !d->vcpus[u.vcpu])
+        return -ENOENT;
+    __atomic_store_n(&d->vcpus[u.vcpu]->upcall_vector, u.vector, __ATOMIC_RELEASE);
+    return 0;
+}
+
 long do_hvm_op(struct vcpu *v, const uint64_t a[5])
 {
     switch (a[0]) {
+    case HVMOP_set_evtchn_upcall_vector:
+        return upcall_vector(v, a[1]);
     case HVMOP_set_param:
         return param(v, a[1], true);
     case HVMOP_get_param:

@@ -15,6 +15,8 @@ static const hypercall_fn table[] = {
     [__HYPERVISOR_sched_op] = do_sched_op,
     [__HYPERVISOR_vcpu_op] = do_vcpu_op,
     [__HYPERVISOR_hvm_op] = do_hvm_op,
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_event_channel_op_compat] = do_event_channel_op_compat,
 };
 
 uint64_t guest_call_args(struct vcpu *v, uint64_t a[5])

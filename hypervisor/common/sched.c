@@ -5,6 +5,7 @@
 #include <mica/cmdline.h>
 #include <mica/console.h>
 #include <mica/domain.h>
+#include <mica/event.h>
 #include <mica/percpu.h>
 #include <mica/sched.h>
 #include <mica/time.h>
@@ -12,6 +13,7 @@
 #include <asm/cpu.h>
 #include <asm/hvm.h>
 #include <asm/traps.h>
+#include <xen/xen.h>
 
 #define SLICE_NS 10000000ull        /* 10 ms */
 
@@ -183,10 +185,13 @@ static void timers_fire(struct pcpu *c)
         }
         timers[c->id] = v->timer_next;
         v->timer_armed = false;
-        v->timer_fired = true;
+        /* With VIRQ_TIMER bound the event wakes it; without, the flag
+         * stands for the interrupt a block or HLT waits for. */
+        v->timer_fired = !v->virq_port[VIRQ_TIMER];
         firing[c->id] = v;
         spin_unlock_irqrestore(&rq_lock[c->id], f);
-        vcpu_unpause_flag(v, VPF_BLOCKED);
+        if (!evtchn_send_timer(v))
+            vcpu_unpause_flag(v, VPF_BLOCKED);
         __atomic_store_n(&firing[c->id], NULL, __ATOMIC_RELEASE);
     }
 }

@@ -2,9 +2,13 @@
 #include <mica/console.h>
 #include <mica/domain.h>
 #include <mica/errno.h>
+#include <mica/event.h>
+#include <mica/string.h>
+#include <mica/time.h>
 #include <mica/hypercall.h>
 #include <mica/sched.h>
 #include <asm/p2m.h>
+#include <xen/event_channel.h>
 #include <xen/sched.h>
 
 long do_sched_op(struct vcpu *v, const uint64_t a[5])
@@ -17,9 +21,8 @@ long do_sched_op(struct vcpu *v, const uint64_t a[5])
         sched_yield();
         return 0;
     case SCHEDOP_block:
-        /* Until the vCPU's timer fires (events come with event channels);
-         * at once if it already has. */
-        sched_block(v);
+        /* Until an upcall or the vCPU's timer; at once if one is pending. */
+        evtchn_block(v);
         return 0;
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;

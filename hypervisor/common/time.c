@@ -8,6 +8,7 @@
  * line, and re-writing a record never moves a guest's clock back.  Guests
  * read the host TSC unchanged (TSC offset 0 in both backends). */
 #include <mica/domain.h>
+#include <mica/event.h>
 #include <mica/string.h>
 #include <mica/time.h>
 #include <asm/apic.h>
@@ -60,16 +61,16 @@ uint64_t time_system_ns(void)
 
 void time_update_vcpu(struct vcpu *v)
 {
-    struct shared_info *si = v->domain->shared_info;
+    uint8_t *vi = vcpu_info_of(v);
     volatile struct vcpu_time_info *t;
     uint64_t tsc;
 
-    /* vcpu_info of vCPUs beyond the legacy 32 needs register_vcpu_info. */
-    if (!si || v->id >= XEN_LEGACY_MAX_VCPUS || !ready)
+    /* vCPUs beyond the legacy 32 have one only after register_vcpu_info. */
+    if (!vi || !ready)
         return;
     /* vcpu_info has the same layout (and time the same offset, 32) for
      * 32- and 64-bit guests. */
-    t = &si->vcpu_info[v->id].time;
+    t = (volatile struct vcpu_time_info *)(vi + offsetof(struct vcpu_info, time));
     tsc = rdtsc();
     BEGIN_UPDATE(t->version);
     t->tsc_timestamp = tsc;

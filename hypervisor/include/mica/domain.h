@@ -41,6 +41,17 @@ struct vcpu {
     volatile bool timer_fired;
     struct hvm_exit exit;
     void *hvm;                  /* the vendor backend's state */
+    /* Events.  vcpu_info is where VCPUOP_register_vcpu_info put it (in a
+     * frame the domain owns until it dies), or NULL for its slot in
+     * shared_info.  upcall_vector: HVMOP_set_evtchn_upcall_vector's, 0 for
+     * the domain's callback.  virq_port: the port bound to each VIRQ (the
+     * per-vCPU ones here, the global ones on vCPU 0).  poll_port: while in
+     * SCHEDOP_poll, the one port it waits for, or -1 for several. */
+    uint8_t *vcpu_info;
+    uint8_t upcall_vector;
+    uint16_t virq_port[24];
+    volatile bool polling;
+    int poll_port;
 };
 
 enum domain_state {
@@ -79,6 +90,7 @@ struct domain {
     gfn_t shared_info_gfn;
     bool shinfo_32;             /* its layout: latched when it is mapped */
     uint64_t callback_via;      /* HVM_PARAM_CALLBACK_IRQ, 0 or a vector */
+    struct evtchn *evtchn;      /* EVTCHN_PORTS of them, allocated on first use */
     /* RAM frames the guest gave up for shared_info: another vCPU may still
      * hold them in its TLB, so they go back to the pool with the domain.
      * A list threaded through the frames' first word. */

@@ -24,5 +24,7 @@ long do_memory_op(struct vcpu *v, const uint64_t a[5]);
 long do_hvm_op(struct vcpu *v, const uint64_t a[5]);
 long do_set_timer_op(struct vcpu *v, const uint64_t a[5]);
 long do_vcpu_op(struct vcpu *v, const uint64_t a[5]);
+long do_event_channel_op(struct vcpu *v, const uint64_t a[5]);
+long do_event_channel_op_compat(struct vcpu *v, const uint64_t a[5]);
 
 #endif

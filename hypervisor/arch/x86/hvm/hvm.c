@@ -4,6 +4,7 @@
  * domain, never mica. */
 #include <mica/console.h>
 #include <mica/domain.h>
+#include <mica/event.h>
 #include <mica/hypercall.h>
 #include <mica/percpu.h>
 #include <mica/sched.h>
@@ -163,8 +164,9 @@ bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
         return true;
     case EXIT_HLT:
         advance(v, e);
-        /* A timer that fired since counts as the interrupt HLT waits for. */
-        return !sched_block(v);
+        /* A pending upcall, or a timer that fired since, counts as the
+         * interrupt HLT waits for. */
+        return !evtchn_block(v);
     case EXIT_HYPERCALL:
         advance(v, e);
         hypercall_dispatch(v);

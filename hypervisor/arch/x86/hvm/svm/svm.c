@@ -5,6 +5,7 @@
 #include <mica/console.h>
 #include <mica/domain.h>
 #include <mica/errno.h>
+#include <mica/event.h>
 #include <mica/frame.h>
 #include <mica/heap.h>
 #include <mica/percpu.h>
@@ -324,6 +325,43 @@ static bool double_fault_deliverable(struct vcpu *v, struct vmcb *vm)
     return gate[5] & 0x80;
 }
 
+/* An event-channel upcall goes in as an external interrupt when the guest
+ * can take one; until then a virtual interrupt request with its intercept
+ * makes the CPU exit at the moment it could (APM 15.21.4). */
+static void svm_intr_assist(struct vcpu *v, struct vmcb *vm)
+{
+    int vec = evtchn_upcall_vector(v);
+
+    vm->vintr &= ~(VINTR_IRQ | VINTR_PRIO(0xf) | VINTR_IGN_TPR);
+    vm->intercept1 &= ~INT1_VINTR;
+    if (vec < 0)
+        return;
+    if (!(vm->event_inj & EVENTINJ_VALID) && (v->regs.rflags & X86_RFLAGS_IF) &&
+        !(vm->int_state & INT_STATE_SHADOW)) {
+        vm->event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_INTR | (uint8_t)vec;
+        return;
+    }
+    vm->vintr |= VINTR_IRQ | VINTR_PRIO(0xf) | VINTR_IGN_TPR;
+    vm->intercept1 |= INT1_VINTR;
+}
+
+/* An exit that came while the guest was receiving an interrupt, NMI or
+ * exception leaves it undelivered (EXITINTINFO): it goes in again with the
+ * next entry.  Software interrupts and #BP/#OF are not re-injected: RIP
+ * still points at their instruction, which runs again. */
+static void svm_requeue_event(struct vmcb *vm)
+{
+    uint64_t info = vm->exitintinfo;
+    uint64_t type = info & EVENTINJ_TYPE_MASK;
+    uint8_t vec = (uint8_t)info;
+
+    if (!(info & EVENTINJ_VALID))
+        return;
+    if (type == EVENTINJ_TYPE_INTR || type == EVENTINJ_TYPE_NMI ||
+        (type == EVENTINJ_TYPE_EXC && vec != 3 && vec != 4))
+        vm->event_inj = info;
+}
+
 static void svm_run(struct vcpu *v, struct hvm_exit *e)
 {
     struct svm_vcpu *sv = v->hvm;
@@ -349,6 +387,8 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
     vm->rip = v->regs.rip;
     vm->rsp = v->regs.rsp;
     vm->rflags = v->regs.rflags;
+    if (!v->domain->is_dom0)
+        svm_intr_assist(v, vm);
 
     __asm__ volatile("clgi; sti" ::: "memory");
     svm_vmrun((uintptr_t)vm, &v->regs, (uintptr_t)sc->host_vmcb);
@@ -361,11 +401,15 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
     v->regs.rflags = vm->rflags;
 
     code = vm->exitcode;
+    /* What was injected went in, or is in EXITINTINFO. */
+    vm->event_inj = 0;
+    svm_requeue_event(vm);
     memset(e, 0, sizeof(*e));
     e->raw = code;
     e->raw_name = exit_name(code);
     switch (code) {
     case SVM_EXIT_INTR:
+    case SVM_EXIT_VINTR:
     case SVM_EXIT_NMI:
     case SVM_EXIT_SMI:
     case SVM_EXIT_INIT:

@@ -117,6 +117,7 @@ BUILD_BUG_ON(sizeof(struct vmcb) != 4096);
 #define INT1_NMI       (1u << 1)
 #define INT1_SMI       (1u << 2)
 #define INT1_INIT      (1u << 3)
+#define INT1_VINTR     (1u << 4)
 #define INT1_CPUID     (1u << 18)
 #define INT1_INVD      (1u << 22)
 #define INT1_HLT       (1u << 24)
@@ -140,11 +141,21 @@ BUILD_BUG_ON(sizeof(struct vmcb) != 4096);
 #define INT2_MWAIT     (1u << 11)
 #define INT2_XSETBV    (1u << 13)
 
+/* VMCB vintr: a virtual interrupt request (V_IRQ), its priority and
+ * whether the guest's TPR may hold it back (APM 15.21.4). */
+#define VINTR_IRQ      (1ull << 8)
+#define VINTR_PRIO(p)  ((uint64_t)(p) << 16)
+#define VINTR_IGN_TPR  (1ull << 20)
 #define VINTR_MASKING  (1ull << 24)
+
+#define INT_STATE_SHADOW  (1ull << 0)   /* after STI or MOV SS */
 
 #define EVENTINJ_VALID    (1ull << 31)
 #define EVENTINJ_ERRVALID (1ull << 11)
-#define EVENTINJ_TYPE_EXC (3ull << 8)
+#define EVENTINJ_TYPE_INTR (0ull << 8)
+#define EVENTINJ_TYPE_NMI  (2ull << 8)
+#define EVENTINJ_TYPE_EXC  (3ull << 8)
+#define EVENTINJ_TYPE_MASK (7ull << 8)
 
 #define TLB_FLUSH_NONE  0
 #define TLB_FLUSH_ALL   1

@@ -3,6 +3,8 @@
  * mica raises, or one the exit interrupted. */
 #include <mica/console.h>
 #include <mica/domain.h>
+#include <mica/event.h>
+#include <asm/cpu.h>
 #include <asm/hvm.h>
 #include "vmx_int.h"
 
@@ -10,6 +12,7 @@ static const char *const exit_names[EXIT_REASON_MAX + 1] = {
     [EXIT_REASON_EXCEPTION_NMI] = "EXCEPTION_NMI",
     [EXIT_REASON_EXT_INTR] = "EXTERNAL_INTERRUPT",
     [EXIT_REASON_TRIPLE_FAULT] = "TRIPLE_FAULT",
+    [EXIT_REASON_INTR_WINDOW] = "INTERRUPT_WINDOW",
     [EXIT_REASON_INIT] = "INIT",
     [EXIT_REASON_SIPI] = "SIPI",
     [EXIT_REASON_TASK_SWITCH] = "TASK_SWITCH",
@@ -77,6 +80,30 @@ void vmx_inject_hw_exception(uint8_t vector, bool has_err, uint32_t err)
         vmcs_write(ENTRY_EXCEPTION_ERROR_CODE, err);
     }
     vmcs_write(ENTRY_INTR_INFO, info);
+}
+
+/* An event-channel upcall goes in as an external interrupt when the guest
+ * can take one (RFLAGS.IF set, no STI or MOV SS shadow, no other event
+ * going in); until then interrupt-window exiting makes the CPU exit at the
+ * moment it could (SDM 25.6.2, 26.7.5). */
+void vmx_intr_assist(struct vcpu *v)
+{
+    int vec = evtchn_upcall_vector(v);
+    uint32_t proc = (uint32_t)vmcs_read(PROC_CONTROLS);
+    uint32_t want = proc & ~PROC_INTR_WINDOW_EXITING;
+
+    if (vec >= 0) {
+        if (!(vmcs_read(ENTRY_INTR_INFO) & INTR_INFO_VALID) &&
+            (v->regs.rflags & X86_RFLAGS_IF) &&
+            !(vmcs_read(GUEST_INTERRUPTIBILITY) &
+              (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+            vmcs_write(ENTRY_INTR_INFO, INTR_INFO_VALID | (uint8_t)vec |
+                                        (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT));
+        else
+            want |= PROC_INTR_WINDOW_EXITING;
+    }
+    if (want != proc)
+        vmcs_write(PROC_CONTROLS, want);
 }
 
 /* An exit that came while the guest was receiving an event (IDT-vectoring
@@ -150,6 +177,7 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *sv, struct hvm_exit *e)
         break;
     }
     case EXIT_REASON_EXT_INTR:
+    case EXIT_REASON_INTR_WINDOW:
     case EXIT_REASON_INIT:
     case EXIT_REASON_SIPI:
         e->reason = EXIT_NONE;

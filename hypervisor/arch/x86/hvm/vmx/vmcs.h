@@ -177,6 +177,7 @@ BUILD_BUG_ON(((GUEST_RIP >> 10) & 3) != 2 || ((HOST_RIP >> 10) & 3) != 3);
 #define PIN_VIRTUAL_NMIS            (1u << 5)
 
 /* Primary processor-based controls (SDM 25.6.2, table 25-6) */
+#define PROC_INTR_WINDOW_EXITING    (1u << 2)
 #define PROC_HLT_EXITING            (1u << 7)
 #define PROC_INVLPG_EXITING         (1u << 9)
 #define PROC_MWAIT_EXITING          (1u << 10)
@@ -247,6 +248,7 @@ BUILD_BUG_ON(((GUEST_RIP >> 10) & 3) != 2 || ((HOST_RIP >> 10) & 3) != 3);
 #define EXIT_REASON_TRIPLE_FAULT    2
 #define EXIT_REASON_INIT            3
 #define EXIT_REASON_SIPI            4
+#define EXIT_REASON_INTR_WINDOW     7
 #define EXIT_REASON_TASK_SWITCH     9
 #define EXIT_REASON_CPUID           10
 #define EXIT_REASON_GETSEC          11

@@ -393,6 +393,8 @@ static void vmx_run(struct vcpu *v, struct hvm_exit *e)
     vmcs_write(GUEST_RIP, v->regs.rip);
     vmcs_write(GUEST_RSP, v->regs.rsp);
     vmcs_write(GUEST_RFLAGS, v->regs.rflags);
+    if (!v->domain->is_dom0)
+        vmx_intr_assist(v);
 
     rc = vmx_enter(&v->regs, sv->launched);
     if (rc) {

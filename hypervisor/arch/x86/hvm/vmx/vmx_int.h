@@ -90,6 +90,9 @@ static inline uint64_t eptp(const struct domain *d)
     return (d->npt_root << PAGE_SHIFT) | EPTP_FLAGS;
 }
 
+/* exit.c: the event-channel upcall, before each entry */
+void vmx_intr_assist(struct vcpu *v);
+
 /* entry.S */
 int vmx_enter(struct guest_regs *regs, int launched);
 extern char vmx_exit_point[];
