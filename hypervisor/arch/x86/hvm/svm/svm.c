@@ -383,6 +383,10 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
         sv->last_cpu = this_cpu()->id;
         sv->flush = false;
     }
+    /* Common code moved RIP past an instruction it emulated (STI; HLT):
+     * the STI or MOV SS shadow covered only that instruction. */
+    if (vm->rip != v->regs.rip)
+        vm->int_state &= ~INT_STATE_SHADOW;
     vm->rax = v->regs.rax;
     vm->rip = v->regs.rip;
     vm->rsp = v->regs.rsp;
