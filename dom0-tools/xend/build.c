@@ -217,7 +217,7 @@ static int fill_domain(domid_t dom, const struct build_request *r,
     const char *cmdline = r->cmdline ? r->cmdline : "";
     size_t cmdlen = strlen(cmdline) + 1;
     struct hvm_start_info si;
-    struct hvm_memmap_table_entry mm[1];
+    struct hvm_memmap_table_entry mm[2];
     struct hvm_modlist_entry mod;
     uint64_t base = ALIGN_UP(bi->phys_end, PAGE_SIZE);
     uint64_t cmd = base + sizeof(si);
@@ -249,9 +249,13 @@ static int fill_domain(domid_t dom, const struct build_request *r,
     si.version = 1;
     si.cmdline_paddr = cmd;
     si.memmap_paddr = map;
-    si.memmap_entries = 1;
+    si.memmap_entries = 2;
     mm[0] = (struct hvm_memmap_table_entry){ 0, mem, XEN_HVM_MEMMAP_TYPE_RAM,
                                              0 };
+    /* mica's console and store rings (mica/ctl.h). */
+    mm[1] = (struct hvm_memmap_table_entry){
+        mem > (MICA_SPECIAL_GFN << 12) ? ALIGN_UP(mem, PAGE_SIZE) : MICA_SPECIAL_GFN << 12,
+        MICA_SPECIAL_PAGES << 12, XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
     if (rd) {
         si.nr_modules = 1;
         si.modlist_paddr = modent;

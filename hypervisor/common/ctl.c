@@ -174,11 +174,11 @@ static size_t domain_ring(void *src, uint64_t *pos, char *out, size_t n)
     struct domain *d = src;
     uint64_t head = d->console_head, start = *pos, k;
 
-    if (head > DOMAIN_CONSOLE_SIZE && start < head - DOMAIN_CONSOLE_SIZE)
-        start = head - DOMAIN_CONSOLE_SIZE;
+    if (head > d->console_size && start < head - d->console_size)
+        start = head - d->console_size;
     k = MIN(n, head - MIN(start, head));
     for (uint64_t i = 0; i < k; i++)
-        out[i] = d->console[(start + i) % DOMAIN_CONSOLE_SIZE];
+        out[i] = d->console[(start + i) % d->console_size];
     *pos = start + k;
     return (size_t)k;
 }
@@ -224,10 +224,24 @@ static long ctl_domain_create(struct vcpu *v, const uint64_t a[5])
         return -EINVAL;
     if ((c.memory_kb >> 2) + 64 > frame_free_count())
         return -ENOMEM;
+    if (c.console_limit && (c.console_limit < 1024 || c.console_limit > DOMAIN_CONSOLE_MAX))
+        return -EINVAL;
     d = domain_create(c.name, c.flags & MICA_CREATE_xen_guest);
     if (!d)
         return -ENOMEM;
     d->toolstack = true;
+    if (c.console_limit) {
+        /* Nothing is written yet: the buffer can simply be replaced. */
+        char *buf = kmalloc(c.console_limit);
+
+        if (!buf) {
+            domain_destroy(d);
+            return -ENOMEM;
+        }
+        kfree(d->console);
+        d->console = buf;
+        d->console_size = c.console_limit;
+    }
     rc = domain_alloc_memory(d, c.memory_kb << 10);
     for (unsigned i = 0; !rc && i < c.vcpus; i++) {
         struct vcpu *vc = vcpu_create(d, i);
@@ -365,6 +379,35 @@ static long ctl_vcpu_set_state(struct vcpu *v, const uint64_t a[5])
     return 0;
 }
 
+/* Input for a domain's console ring; returns the bytes it took (fewer
+ * than asked when the ring is full). */
+static long ctl_console_write(struct vcpu *v, const uint64_t a[5])
+{
+    char tmp[CHUNK];
+    long err;
+    struct domain *d = target(a[0], &err);
+    uint64_t done = 0;
+
+    if (!d)
+        return err;
+    if (!d->cons_ring)
+        return -ENODEV;
+    while (done < a[2]) {
+        size_t n = (size_t)MIN(a[2] - done, sizeof(tmp));
+        long took;
+
+        if (copy_from_guest(v, tmp, a[1] + done, n))
+            return -EFAULT;
+        took = domain_console_input(d, tmp, n);
+        if (took < 0)
+            return took;
+        done += (uint64_t)took;
+        if ((size_t)took < n)
+            break;
+    }
+    return (long)done;
+}
+
 static long ctl_vcpu_pin(struct vcpu *v, const uint64_t a[5])
 {
     long err;
@@ -402,6 +445,7 @@ static const ctl_fn table[MICA_CTL_NR] = {
     [MICA_CTL_copy_from_domain] = ctl_copy_from_domain,
     [MICA_CTL_vcpu_set_state] = ctl_vcpu_set_state,
     [MICA_CTL_console_read] = ctl_console_read,
+    [MICA_CTL_console_write] = ctl_console_write,
     [MICA_CTL_dmesg] = ctl_dmesg,
 };
 

@@ -48,7 +48,9 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
     /* The first domain is made before dom0 runs, so the RTC is still
      * mica's to read. */
     time_init_wallclock();
-    d->console = kmalloc(DOMAIN_CONSOLE_SIZE);
+    d->console_size = DOMAIN_CONSOLE_SIZE;
+    d->console = kmalloc(d->console_size);
+    d->ring_gfn = GFN_NONE;
     d->parked = MFN_INVALID;
     d->shared_info_gfn = GFN_NONE;
     if (xen_guest)
@@ -82,7 +84,8 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
 }
 
 /* Gives the domain RAM at guest-physical [0, bytes), zeroed so that nothing
- * of an earlier owner shows through. */
+ * of an earlier owner shows through, and a Xen guest its console and store
+ * rings just above. */
 int domain_alloc_memory(struct domain *d, uint64_t bytes)
 {
     uint64_t pages = ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT;
@@ -104,7 +107,7 @@ int domain_alloc_memory(struct domain *d, uint64_t bytes)
         d->tot_pages++;
     }
     d->max_pages = d->tot_pages;
-    return 0;
+    return domain_rings_init(d);
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
@@ -264,7 +267,7 @@ bool domain_reap(struct domain *d)
 void domain_console_write(struct domain *d, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        d->console[(d->console_head + i) % DOMAIN_CONSOLE_SIZE] = s[i];
+        d->console[(d->console_head + i) % d->console_size] = s[i];
     d->console_head += n;
     console_guest_write(d->id, &d->console_line_start, s, n);
 }

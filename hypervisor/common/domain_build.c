@@ -146,7 +146,7 @@ static int write_start_info(struct domain *d, const struct elf_info *ei,
                             const struct dom_args *a, gpaddr_t *where)
 {
     struct hvm_start_info si;
-    struct hvm_memmap_table_entry mm[1];
+    struct hvm_memmap_table_entry mm[2];
     gpaddr_t base = ALIGN_UP(ei->phys_end, PAGE_SIZE);
     size_t cmdlen = strlen(a->guest_cmdline) + 1;
     gpaddr_t cmd = base + sizeof(si);
@@ -162,6 +162,10 @@ static int write_start_info(struct domain *d, const struct elf_info *ei,
     si.memmap_paddr = map;
     si.memmap_entries = ARRAY_SIZE(mm);
     mm[0] = (struct hvm_memmap_table_entry){ 0, a->mem, XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+    /* The console and store rings (console_ring.c). */
+    mm[1] = (struct hvm_memmap_table_entry){ d->ring_gfn << PAGE_SHIFT,
+                                             SPECIAL_PAGES * PAGE_SIZE,
+                                             XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
     rc = copy_to_guest_phys(d, base, &si, sizeof(si));
     if (!rc)
         rc = copy_to_guest_phys(d, cmd, a->guest_cmdline, cmdlen);

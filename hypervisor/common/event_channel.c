@@ -40,6 +40,7 @@ struct evtchn {
     uint16_t virq;              /* EVTCHNSTAT_virq */
     uint16_t remote_port;       /* EVTCHNSTAT_interdomain */
     domid_t remote_domid;       /* unbound: who may bind; interdomain: peer */
+    uint8_t backend;            /* EVTCHN_BACKEND_*: mica serves this port */
     struct domain *remote;      /* EVTCHNSTAT_interdomain */
 };
 
@@ -284,6 +285,30 @@ bool evtchn_send_timer(struct vcpu *v)
     return p != 0;
 }
 
+int evtchn_alloc_backend(struct domain *d, unsigned int kind)
+{
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+    int p = alloc_port(d);
+
+    if (p > 0) {
+        d->evtchn[p].state = EVTCHNSTAT_unbound;
+        d->evtchn[p].remote_domid = 0;
+        d->evtchn[p].backend = (uint8_t)kind;
+    }
+    spin_unlock_irqrestore(&evtchn_lock, f);
+    return p;
+}
+
+void evtchn_backend_notify(struct domain *d, unsigned int p)
+{
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+    struct evtchn *e = port(d, p);
+
+    if (e && e->state == EVTCHNSTAT_unbound && e->backend)
+        set_pending(d, p);
+    spin_unlock_irqrestore(&evtchn_lock, f);
+}
+
 /* ---- the operations -------------------------------------------------- */
 
 static bool self(struct domain *d, domid_t id)
@@ -407,7 +432,11 @@ static long op_send(struct domain *d, const struct evtchn_send *s)
         set_pending(d, s->port);
         return 0;
     case EVTCHNSTAT_unbound:
-        return 0;               /* nobody listens yet: dropped, as in Xen */
+        /* mica's own backends listen on some; on the others nobody does
+         * yet, and the event is dropped, as in Xen. */
+        if (e->backend == EVTCHN_BACKEND_CONSOLE && console_ring_service(d))
+            set_pending(d, s->port);
+        return 0;
     default:
         return -EINVAL;
     }

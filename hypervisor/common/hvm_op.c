@@ -1,6 +1,6 @@
-/* hvm_op: the HVM parameters a PVH guest reads and writes about itself.
- * mica keeps the event-channel callback vector and answers for the console and store rings, which it does not
- * provide yet: 0, "none". */
+/* hvm_op: the HVM parameters a PVH guest reads and writes about itself
+ * (the event-channel callback, where its console and store rings are),
+ * and its vCPUs' upcall vectors. */
 #include <mica/domain.h>
 #include <mica/errno.h>
 #include <mica/hypercall.h>
@@ -49,10 +49,20 @@ static long param(struct vcpu *v, uint64_t arg, bool set)
     case HVM_PARAM_STORE_EVTCHN:
     case HVM_PARAM_CONSOLE_PFN:
     case HVM_PARAM_CONSOLE_EVTCHN:
-        /* The toolstack's to set, as in Xen; none of them exists yet. */
+        /* Set when the domain was built (console_ring.c); the guest may
+         * only read them, as in Xen. */
         if (set)
             return -EPERM;
-        p.value = 0;
+        if (d->ring_gfn == GFN_NONE)
+            p.value = 0;
+        else if (p.index == HVM_PARAM_STORE_PFN)
+            p.value = store_gfn(d);
+        else if (p.index == HVM_PARAM_STORE_EVTCHN)
+            p.value = d->store_port;
+        else if (p.index == HVM_PARAM_CONSOLE_PFN)
+            p.value = console_gfn(d);
+        else
+            p.value = d->cons_port;
         break;
     default:
         return -ENOSYS;

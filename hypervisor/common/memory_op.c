@@ -16,7 +16,8 @@
 #define SHARED_INFO_GFN_LIMIT (1ull << 20)
 
 /* E820 type of usable RAM. */
-#define E820_RAM 1
+#define E820_RAM      1
+#define E820_RESERVED 2
 
 /* An unprivileged domain may only ask about itself. */
 static long own_domain(struct vcpu *v, uint64_t arg, struct domain **out)
@@ -39,25 +40,33 @@ static long memory_map(struct vcpu *v, uint64_t arg)
     uint8_t raw[16];
     uint32_t room;
     uint64_t buffer = 0;
+    struct domain *d = v->domain;
     struct {
         uint64_t addr, size;
         uint32_t type;
-    } __attribute__((packed)) e820;
-    _Static_assert(sizeof(e820) == 20, "E820 records are 20 bytes");
+    } __attribute__((packed)) e820[2];
+    uint32_t n = 1;
+    _Static_assert(sizeof(e820[0]) == 20, "E820 records are 20 bytes");
 
     if (copy_from_guest(v, raw, arg, wide ? 16 : 8))
         return -EFAULT;
     memcpy(&room, raw, 4);
     memcpy(&buffer, raw + (wide ? 8 : 4), wide ? 8 : 4);
 
-    /* One RAM entry: the memory the domain was built with, from 0.  As in
-     * Xen, a buffer too small gets as many entries as fit, and the count
-     * says how many that was. */
-    e820.addr = 0;
-    e820.size = v->domain->max_pages << PAGE_SHIFT;
-    e820.type = E820_RAM;
-    room = MIN(room, 1u);
-    if (room && copy_to_guest(v, buffer, &e820, sizeof(e820)))
+    /* The RAM the domain was built with, from 0, and the region of the
+     * console and store rings, reserved.  As in Xen, a buffer too small gets as
+     * many entries as fit, and the count says how many that was. */
+    e820[0].addr = 0;
+    e820[0].size = d->max_pages << PAGE_SHIFT;
+    e820[0].type = E820_RAM;
+    if (d->ring_gfn != GFN_NONE) {
+        e820[1].addr = d->ring_gfn << PAGE_SHIFT;
+        e820[1].size = SPECIAL_PAGES * PAGE_SIZE;
+        e820[1].type = E820_RESERVED;
+        n = 2;
+    }
+    room = MIN(room, n);
+    if (room && copy_to_guest(v, buffer, e820, room * sizeof(e820[0])))
         return -EFAULT;
     return copy_to_guest(v, arg, &room, sizeof(room)) ? -EFAULT : 0;
 }

@@ -7,6 +7,8 @@
 #include <xen/errno.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
+#include <xen/event_channel.h>
+#include <xen/io/console.h>
 
 static long hvm_param(unsigned int op, domid_t dom, uint32_t index, uint64_t *value)
 {
@@ -28,13 +30,38 @@ static long get(uint32_t index, uint64_t *value)
     return hvm_param(HVMOP_get_param, DOMID_SELF, index, value);
 }
 
+/* Writes s into the console ring's out half and tells the backend. */
+static void console_ring_write(volatile struct xencons_interface *r, evtchn_port_t port,
+                               const char *s)
+{
+    struct evtchn_send send = { .port = port };
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+    XENCONS_RING_IDX prod = r->out_prod;
+    long rc;
+
+    rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, (unsigned long)&st);
+    CHECK(rc == 0 && st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0,
+          "console port status: %ld, %u, d%u", rc, st.status, st.u.unbound.dom);
+    CHECK(r->connection == XENCONSOLE_CONNECTED, "console ring not connected");
+    while (*s) {
+        while (prod - r->out_cons >= sizeof(r->out))
+            ;
+        r->out[MASK_XENCONS_IDX(prod, r->out)] = *s++;
+        prod++;
+    }
+    __atomic_store_n(&r->out_prod, prod, __ATOMIC_RELEASE);
+    rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, (unsigned long)&send);
+    CHECK(rc == 0, "send on the console port: %ld", rc);
+    CHECK(r->out_cons == prod, "the backend took %u of %u bytes", r->out_cons, prod);
+}
+
 #define VIA(type, arg) ((uint64_t)(type) << 56 | (arg))
 
 enum verdict test_main(const char *cmdline)
 {
     static const uint32_t rings[] = { HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN,
                                       HVM_PARAM_CONSOLE_PFN, HVM_PARAM_CONSOLE_EVTCHN };
-    uint64_t v;
+    uint64_t v, ring_param[4];
     long rc;
 
     (void)cmdline;
@@ -64,13 +91,24 @@ enum verdict test_main(const char *cmdline)
     CHECK(rc == 0 && v == 0, "callback after clearing: %#llx", (unsigned long long)v);
 
     for (unsigned i = 0; i < sizeof(rings) / sizeof(rings[0]); i++) {
-        rc = get(rings[i], &v);
-        CHECK(rc == 0 && v == 0, "param %u: rc %ld, %#llx", rings[i], rc,
-              (unsigned long long)v);
+        rc = get(rings[i], &ring_param[i]);
+        CHECK(rc == 0 && ring_param[i] != 0, "param %u: rc %ld, %#llx", rings[i], rc,
+              (unsigned long long)ring_param[i]);
         CHECK(set(rings[i], 0x1234) == -XEN_EPERM, "param %u set by the guest",
               rings[i]);
     }
-    printf("hvmparam: console and store parameters read 0\n");
+    /* Where Xen's toolstack puts them: store and console at 0xfeffc and
+     * 0xfefff, in the reserved region below 4 GiB. */
+    CHECK(ring_param[2] == 0xfefff && ring_param[0] == 0xfeffc,
+          "console pfn %#llx, store pfn %#llx", (unsigned long long)ring_param[2],
+          (unsigned long long)ring_param[0]);
+    CHECK(ring_param[1] != ring_param[3], "store and console share port %llu",
+          (unsigned long long)ring_param[1]);
+    printf("hvmparam: console ring at pfn %#llx port %llu, store ring at pfn %#llx port %llu\n",
+           (unsigned long long)ring_param[2], (unsigned long long)ring_param[3],
+           (unsigned long long)ring_param[0], (unsigned long long)ring_param[1]);
+    console_ring_write((volatile struct xencons_interface *)(uintptr_t)(ring_param[2] << 12),
+                       (evtchn_port_t)ring_param[3], "hvmparam: written to the console ring\n");
 
     CHECK(get(HVM_NR_PARAMS, &v) == -XEN_EINVAL, "param %u", HVM_NR_PARAMS);
     CHECK(get(0xffffffffu, &v) == -XEN_EINVAL, "param 0xffffffff");

@@ -125,10 +125,18 @@ enum verdict test_main(const char *cmdline)
     printf("memory_map: rc %ld, %u entries, first [%#llx, +%#llx) type %u\n", rc,
            map.nr_entries, (unsigned long long)e[0].addr,
            (unsigned long long)e[0].size, e[0].type);
-    CHECK(rc == 0 && map.nr_entries == 1, "memory_map rc %ld, %u entries", rc,
+    /* RAM, then the console and store ring pages, reserved. */
+    CHECK(rc == 0 && map.nr_entries == 2, "memory_map rc %ld, %u entries", rc,
           map.nr_entries);
     CHECK(e[0].addr == 0 && e[0].size == ram && e[0].type == 1, "memory_map entry 0");
-    CHECK(e[1].type == 0x55555555u, "memory_map wrote past its entries");
+    CHECK(e[1].addr == 0xfeff8000ull && e[1].size == 0x8000 && e[1].type == 2,
+          "memory_map entry 1: [%#llx, +%#llx) type %u", (unsigned long long)e[1].addr,
+          (unsigned long long)e[1].size, e[1].type);
+    CHECK(e[2].type == 0x55555555u, "memory_map wrote past its entries");
+    map.nr_entries = 1;
+    rc = memop(XENMEM_memory_map, &map);
+    CHECK(rc == 0 && map.nr_entries == 1, "memory_map with room for 1: rc %ld, %u", rc,
+          map.nr_entries);
 
     map.nr_entries = 0;
     rc = memop(XENMEM_memory_map, &map);

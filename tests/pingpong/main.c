@@ -1,7 +1,7 @@
 /* pingpong: two domains bounce an event over an interdomain channel,
  * written against Xen's ABI only; a third may try to butt in.
  *
- *   role=ping peer=D rounds=N   offers port 1 to domain D, waits for its
+ *   role=ping peer=D rounds=N   offers a port to domain D, waits for its
  *                               "ready", then sends N pings, each waiting
  *                               for the reply
  *   role=pong peer=D port=P     binds to D's port P and answers each event

@@ -112,6 +112,18 @@ MICA_ABI_OFFSET(mica_domain_info, name, 48);
 
 #define MICA_CREATE_xen_guest (1u << 0)  /* show Xen's CPUID leaves (xenU) */
 
+/*
+ * A Xen guest's console and store rings live where Xen's toolstack puts an
+ * HVM guest's special pages: MICA_SPECIAL_PAGES frames from guest frame
+ * MICA_SPECIAL_GFN (just under 4 GiB), the store ring at +4 and the
+ * console ring at +7.  A domain whose RAM reaches that far has them just
+ * above its RAM instead.  The builder marks the region reserved in the
+ * memory map; the guest finds the frames and event channels through HVM
+ * parameters.
+ */
+#define MICA_SPECIAL_GFN      0xfeff8ull
+#define MICA_SPECIAL_PAGES    8
+
 #ifndef __ASSEMBLER__
 struct mica_domain_create {
     char name[MICA_NAME_MAX];

@@ -5,10 +5,12 @@
 #include <mica/types.h>
 #include <mica/spinlock.h>
 #include <asm/hvm.h>
+#include <mica/ctl.h>
 
 #define MAX_VCPUS 32
 #define DOMAIN_NAME_MAX 32
-#define DOMAIN_CONSOLE_SIZE (16 * 1024)
+#define DOMAIN_CONSOLE_SIZE (16 * 1024)        /* the default */
+#define DOMAIN_CONSOLE_MAX  (1024 * 1024)
 
 /* Why a vCPU is not runnable; it runs when none is set. */
 #define VPF_BLOCKED   (1u << 0)   /* HLT or SCHEDOP_block */
@@ -91,6 +93,14 @@ struct domain {
     bool shinfo_32;             /* its layout: latched when it is mapped */
     uint64_t callback_via;      /* HVM_PARAM_CALLBACK_IRQ, 0 or a vector */
     struct evtchn *evtchn;      /* EVTCHN_PORTS of them, allocated on first use */
+    /* Xen guests: the console and store ring pages, with their event
+     * channels, in a reserved region of SPECIAL_PAGES frames from ring_gfn
+     * (see console_ring.c).  mica is the console's backend; no store
+     * daemon answers yet.  GFN_NONE: none. */
+    gfn_t ring_gfn;
+    struct xencons_interface *cons_ring;
+    void *store_ring;
+    uint16_t cons_port, store_port;
     /* RAM frames the guest gave up for shared_info: another vCPU may still
      * hold them in its TLB, so they go back to the pool with the domain.
      * A list threaded through the frames' first word. */
@@ -106,7 +116,8 @@ struct domain {
     struct vcpu *vcpus[MAX_VCPUS];
     volatile unsigned int vcpus_running;
 
-    char *console;              /* what the guest wrote, last N bytes */
+    char *console;              /* what the guest wrote, last console_size bytes */
+    uint32_t console_size;
     uint64_t console_head;
     bool console_line_start;
 
@@ -115,6 +126,15 @@ struct domain {
 };
 
 #define GFN_NONE (~(gfn_t)0)
+
+/* Xen's "special pages" below 4 GiB (guest-abi/include/mica/ctl.h), and
+ * the two of them mica fills. */
+#define SPECIAL_PAGES        MICA_SPECIAL_PAGES
+#define SPECIAL_BASE_GFN     MICA_SPECIAL_GFN
+#define SPECIAL_STORE        4
+#define SPECIAL_CONSOLE      7
+#define console_gfn(d)       ((d)->ring_gfn + SPECIAL_CONSOLE)
+#define store_gfn(d)         ((d)->ring_gfn + SPECIAL_STORE)
 
 struct boot_info;
 /* Starts the PVH kernels among the boot modules; returns how many. */
@@ -136,6 +156,11 @@ void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /* Frees what a stopped domain holds once none of its vCPUs runs. */
 bool domain_reap(struct domain *d);  /* true if it freed d */
 void domain_console_write(struct domain *d, const char *s, size_t n);
+/* The console and store rings of a Xen guest, just above its RAM
+ * (console_ring.c); 0 or a negative errno. */
+int domain_rings_init(struct domain *d);
+/* Input for the guest's console ring; returns the bytes taken. */
+long domain_console_input(struct domain *d, const char *s, size_t n);
 unsigned int domains_alive(void);
 
 #endif

@@ -12,6 +12,19 @@ struct domain;
  * holds, and what Xen's toolstack gives a domain by default. */
 #define EVTCHN_PORTS 1024
 
+/* Ports whose far end is mica itself: they look unbound to the guest (as
+ * in Xen before the backend in dom0 connects), and a send on them calls
+ * the backend. */
+#define EVTCHN_BACKEND_CONSOLE 1
+#define EVTCHN_BACKEND_STORE   2
+int evtchn_alloc_backend(struct domain *d, unsigned int kind);  /* the port */
+/* The backend raises its port in the guest. */
+void evtchn_backend_notify(struct domain *d, unsigned int port);
+/* The console backend (console_ring.c): takes what the guest wrote;
+ * true if it took anything, so that the guest hears back.  Called with
+ * the event-channel lock held. */
+bool console_ring_service(struct domain *d);
+
 /* Closes every port of a dying domain: the far ends of its connections go
  * back to unbound, as in Xen. */
 void evtchn_destroy(struct domain *d);
