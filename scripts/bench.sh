@@ -8,13 +8,42 @@
 #   mica boot   mica's entry to dom0's first instruction (mica's own count)
 #   dom0 /init  the uptime Linux reports when /init starts, as mica's dom0
 #   bare /init  the same kernel and initramfs on bare QEMU
+# and, from boot-module guests (tests/bench, tests/pingpong: Xen's ABI only,
+# so the same ELF runs under Xen), in instructions:
+#   null hypercall          xen_version(XENVER_version), round trip
+#   evtchn loopback         send on a loopback interdomain channel to the
+#                           upcall handler having run
+#   evtchn interdomain      a ping-pong round trip between two domains
+#   start to first output   a boot-module domain's unpause to its first
+#                           console byte (mica's count)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 mkdir -p "$out"
 mem=${BENCH_DOM0_MEM:-768}
 
-[ -f "$top/build/mica.elf" ] && [ -f "$top/build/dom0/vmlinuz" ] || {
+[ -f "$top/build/mica.elf" ] && [ -f "$top/build/tests/bench.elf" ] || {
+    echo "bench: run 'make all' first" >&2
+    exit 1
+}
+
+# The guest ABI figures: no dom0, three boot modules, under -icount.
+icount=(-accel tcg -icount shift=0,sleep=off -nodefaults -display none -no-reboot)
+"$top/boot/mkiso.sh" "$out/guests.iso" "autoexit emu_exit loglvl=all" \
+    "$top/build/tests/bench.elf:name=bench mem=4M" \
+    "$top/build/tests/pingpong.elf:name=ping mem=4M -- role=ping peer=3 rounds=200" \
+    "$top/build/tests/pingpong.elf:name=pong mem=4M -- role=pong peer=2 port=3 rounds=200" \
+    >/dev/null
+timeout 600 qemu-system-x86_64 "${icount[@]}" -cpu EPYC -smp 4 -m 256 \
+    -device isa-debug-exit,iobase=0xf4,iosize=4 \
+    -cdrom "$out/guests.iso" -boot d -serial "file:$out/guests.log" </dev/null 2>/dev/null
+g() { tr -d '\r' < "$out/guests.log" | sed -n "$1" | head -1; }
+echo "bench: null hypercall round trip: $(g 's/^(d1) BENCH null-hypercall //p') instructions"
+echo "bench: event channel loopback (send to handler): $(g 's/^(d1) BENCH evtchn-loopback //p') instructions"
+echo "bench: event channel round trip between two domains: $(g 's/^(d2) BENCH evtchn-interdomain //p') instructions"
+echo "bench: boot-module domain start to first output: $(g 's/.*d1 (bench): first output \([0-9]*\) ns after its start.*/\1/p') instructions"
+
+[ -f "$top/build/dom0/vmlinuz" ] || {
     echo "bench: run 'make all dom0' first" >&2
     exit 1
 }
@@ -26,8 +55,6 @@ printf '#!/bin/sh\necho "BENCH init-uptime $(cut -d" " -f1 /proc/uptime)"\n' \
 chmod +x "$out/overlay/etc/mica-test.sh"
 DOM0_OVERLAY=$out/overlay sh "$top/scripts/dom0-initrd.sh" "$out/initrd.gz" >/dev/null
 args="console=ttyS0 quiet mica.test"
-
-icount=(-accel tcg -icount shift=0,sleep=off -nodefaults -display none -no-reboot)
 
 # mica + dom0 (mica starts its second CPU; Linux gets one: nr_cpus=1).
 "$top/scripts/mkiso-dom0.sh" "$out/mica.iso" "dom0_mem=${mem}M ${BENCH_MICA_ARGS:-}" \

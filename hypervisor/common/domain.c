@@ -136,6 +136,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 
 void domain_unpause(struct domain *d)
 {
+    if (!d->started_ns)
+        d->started_ns = now_ns();
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i])
             vcpu_unpause_flag(d->vcpus[i], VPF_PAUSED);
@@ -266,6 +268,11 @@ bool domain_reap(struct domain *d)
 
 void domain_console_write(struct domain *d, const char *s, size_t n)
 {
+    if (!d->first_output_ns && d->started_ns && n) {
+        d->first_output_ns = now_ns();
+        pr_debug("d%u (%s): first output %llu ns after its start\n", d->id, d->name,
+                 (unsigned long long)(d->first_output_ns - d->started_ns));
+    }
     for (size_t i = 0; i < n; i++)
         d->console[(d->console_head + i) % d->console_size] = s[i];
     d->console_head += n;

@@ -67,7 +67,7 @@ static bool wait_for(unsigned int count, uint64_t ns)
 static enum verdict ping(domid_t peer, unsigned int rounds)
 {
     struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = peer };
-    uint64_t t0, t1;
+    uint64_t t0, t1, c0, c1;
     long rc;
 
     rc = evtchn_op(EVTCHNOP_alloc_unbound, &au);
@@ -83,6 +83,7 @@ static enum verdict ping(domid_t peer, unsigned int rounds)
         return FAILURE;
     }
     t0 = now();
+    c0 = rdtsc();
     for (unsigned int i = 0; i < rounds; i++) {
         rc = send(my_port);
         CHECK(rc == 0, "send: %ld", rc);
@@ -91,11 +92,19 @@ static enum verdict ping(domid_t peer, unsigned int rounds)
             return FAILURE;
         }
     }
+    c1 = rdtsc();
     t1 = now();
     CHECK(received == rounds + 1, "%u events for %u pings", received, rounds);
     /* ns >> 10: roughly microseconds, without 64-bit division. */
     printf("pingpong: %u round trips with d%u, ~%lu us each\n", rounds, peer,
            (unsigned long)((uint32_t)((t1 - t0) >> 10) / rounds));
+    /* For `make bench`: TSC ticks per round trip (instructions, under
+     * QEMU's -icount); in 16-tick units first if the total is large. */
+    if (c1 - c0 < 0xffffffffull)
+        printf("BENCH evtchn-interdomain %lu\n", (unsigned long)((uint32_t)(c1 - c0) / rounds));
+    else
+        printf("BENCH evtchn-interdomain %lu\n",
+               (unsigned long)((uint32_t)((c1 - c0) >> 4) / rounds) << 4);
     /* Tell pong we are done: close our end, its sends now fail to reach us. */
     struct evtchn_close c = { .port = my_port };
     CHECK(evtchn_op(EVTCHNOP_close, &c) == 0, "close");

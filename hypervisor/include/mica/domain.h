@@ -122,6 +122,9 @@ struct domain {
     bool console_line_start;
 
     uint64_t created_ns;
+    /* When it was first unpaused, and when it first wrote to its console
+     * (mica's uptime, ns; 0: not yet): `make bench` reads the difference. */
+    uint64_t started_ns, first_output_ns;
     struct domain *next;
 };
 
