@@ -25,7 +25,9 @@ static uint32_t feature_submap0(const struct domain *d)
     (void)d;
     return (1u << XENFEAT_writable_page_tables) |
            (1u << XENFEAT_auto_translated_physmap) |
-           (1u << XENFEAT_not_direct_mapped);
+           (1u << XENFEAT_not_direct_mapped) |
+           (1u << XENFEAT_hvm_callback_vector) |
+           (1u << XENFEAT_hvm_safe_pvclock);
 }
 
 /* Copies a fixed-size string buffer, NUL-padded, to the guest. */

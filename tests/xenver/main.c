@@ -92,6 +92,8 @@ enum verdict test_main(const char *cmdline)
     fi.submap = 0;
     rc = xenver(XENVER_get_features, &fi);
     printf("features submap 0: %#x\n", fi.submap);
+    CHECK(rc == 0 && (fi.submap & (1u << XENFEAT_hvm_callback_vector)),
+          "get_features: no hvm_callback_vector in %#x", fi.submap);
     CHECK(rc == 0 && (fi.submap & (1u << XENFEAT_auto_translated_physmap)),
           "get_features rc %ld submap %#x", rc, fi.submap);
     /* No PV-only features for a guest in a hardware container. */
