@@ -50,8 +50,27 @@ echo "bench: boot-module domain start to first output: $(g 's/.*d1 (bench): firs
 # A test script that only reports and powers off, so that both runs do the
 # same work after /init.
 mkdir -p "$out/overlay/etc"
-printf '#!/bin/sh\necho "BENCH init-uptime $(cut -d" " -f1 /proc/uptime)"\n' \
-    > "$out/overlay/etc/mica-test.sh"
+cat > "$out/overlay/etc/mica-test.sh" <<'SCRIPT'
+#!/bin/sh
+echo "BENCH init-uptime $(cut -d" " -f1 /proc/uptime)"
+# xm create and xm destroy, timed on dom0's clock in ns (/proc/timer_list),
+# once cold and once warm, as the Xen anchor times xl.
+ns() { sed -n 's/^now at \([0-9]*\) nsecs$/\1/p' /proc/timer_list | head -n 1; }
+mica-info >/dev/null 2>&1 || exit 0      # bare QEMU: no mica, no xm
+mkdir -p /etc/xen
+printf '(logfile /var/log/xend.log)\n(loglevel INFO)\n' > /etc/xen/xend-config.sxp
+/etc/init.d/xend start >/dev/null 2>&1
+for run in cold warm; do
+    printf 'name = "b-%s"\nmemory = 16\nkernel = "/usr/lib/mica/hello.elf"\non_poweroff = "preserve"\n' \
+        $run > /etc/xen/b-$run.cfg
+    a=$(ns); xm create b-$run.cfg >/dev/null; b=$(ns)
+    sleep 1
+    c=$(ns); xm destroy b-$run; d=$(ns)
+    echo "BENCH xm-create-$run $((b - a))"
+    echo "BENCH xm-destroy-$run $((d - c))"
+done
+xm dmesg | grep "first output" | sed 's/^/BENCH /'
+SCRIPT
 chmod +x "$out/overlay/etc/mica-test.sh"
 DOM0_OVERLAY=$out/overlay sh "$top/scripts/dom0-initrd.sh" "$out/initrd.gz" >/dev/null
 args="console=ttyS0 quiet mica.test"
@@ -71,6 +90,12 @@ mica_ms=$(tr -d '\r' < "$out/mica.log" | sed -n "s/.*mica's boot took \([0-9.]*\
 dom0_s=$(tr -d '\r' < "$out/mica.log" | sed -n 's/^BENCH init-uptime //p')
 bare_s=$(tr -d '\r' < "$out/bare.log" | sed -n 's/^BENCH init-uptime //p')
 echo "bench: mica boot (entry to dom0's first instruction): ${mica_ms:-?} ms"
+m() { tr -d '\r' < "$out/mica.log" | sed -n "$1" | head -1; }
+for run in cold warm; do
+    echo "bench: xm create ($run): $(m "s/^BENCH xm-create-$run //p") ns"
+    echo "bench: ... its first console byte $(m "s/^BENCH .*(b-$run): first output \([0-9]*\) ns after its start.*/\1/p") ns after the domain started"
+    echo "bench: xm destroy ($run): $(m "s/^BENCH xm-destroy-$run //p") ns"
+done
 echo "bench: dom0 reaches /init at ${dom0_s:-?} s of its uptime"
 echo "bench: bare QEMU reaches /init at ${bare_s:-?} s of its uptime"
 if [ -n "$dom0_s" ] && [ -n "$bare_s" ]; then
