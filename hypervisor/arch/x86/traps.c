@@ -6,6 +6,7 @@
 #include <mica/lib.h>
 #include <mica/string.h>
 #include <mica/symbols.h>
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/layout.h>
@@ -204,10 +205,21 @@ void trap_dispatch(struct cpu_regs *r)
         crash_report(why, r);
         machine_stop(3);
     }
-    if (handlers[v])
+    if (handlers[v]) {
         handlers[v](r);
-    else if (v != VEC_SPURIOUS)
-        pr_warn("unexpected interrupt %u on CPU%u\n", v, smp_processor_id());
+    } else if (v != VEC_SPURIOUS) {
+        /* A device dom0 programmed (its LAPIC timer, an IOAPIC line) can
+         * go on interrupting dom0's CPU after dom0 is gone.  Acknowledge
+         * it, so that the LAPIC does not hold back everything at or below
+         * its priority, and say so once per vector. */
+        static uint8_t said[256 / 8];
+
+        lapic_eoi();
+        if (!(__atomic_fetch_or(&said[v / 8], (uint8_t)(1u << (v % 8)), __ATOMIC_RELAXED) &
+              (1u << (v % 8))))
+            pr_warn("unexpected interrupt %u on CPU%u (acknowledged; not said again)\n",
+                    v, smp_processor_id());
+    }
 }
 
 static bool emu_exit;
