@@ -245,6 +245,7 @@ bool domain_reap(struct domain *d)
         if (!v)
             continue;
         sched_timer_stop(v);
+        sched_poll_done(v);
         hvm_ops->vcpu_destroy(v);
         __atomic_fetch_sub(&pcpus[v->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
         kfree(v);

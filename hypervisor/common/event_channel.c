@@ -165,7 +165,8 @@ static void set_pending(struct domain *d, unsigned int p)
         struct vcpu *w = d->vcpus[i];
 
         if (w && w->polling && (w->poll_port < 0 || w->poll_port == (int)p)) {
-            w->polling = false;
+            __atomic_store_n(&w->polling, false, __ATOMIC_SEQ_CST);
+            sched_poll_done(w);
             vcpu_unpause_flag(w, VPF_BLOCKED);
         }
     }
@@ -176,6 +177,12 @@ static void set_pending(struct domain *d, unsigned int p)
         if (vi && !test_and_set(word(vi, sel_bits(d) / 8, sel), sel))
             mark_pending(v);
     }
+}
+
+bool evtchn_is_pending(struct domain *d, unsigned int p)
+{
+    return d->shared_info && p < EVTCHN_PORTS &&
+           test(word((uint8_t *)d->shared_info, PENDING_OFF, p), p);
 }
 
 static void clear_pending(struct domain *d, unsigned int p)

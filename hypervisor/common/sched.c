@@ -161,12 +161,99 @@ void sched_timer_set(struct vcpu *v, uint64_t deadline)
     spin_unlock_irqrestore(&rq_lock[cpu], f);
 }
 
-/* The first deadline on this CPU's list, or ~0. */
+/* ---- SCHEDOP_poll timeouts --------------------------------------------
+ * A second, rarer kind of deadline: a vCPU in SCHEDOP_poll with a timeout.
+ * Each CPU keeps its pollers' deadlines in a list of their own, sorted,
+ * under the same lock; expiry ends the poll (the vCPU wakes, its poll
+ * returns 0).  A poller is always the current vCPU of its CPU when it
+ * arms one, so the list is its CPU's. */
+static struct vcpu *pollers[MAX_CPUS];
+
+static void poll_unlink(struct vcpu *v)
+{
+    for (struct vcpu **pp = &pollers[v->poll_cpu]; *pp; pp = &(*pp)->poll_next) {
+        if (*pp == v) {
+            *pp = v->poll_next;
+            break;
+        }
+    }
+    v->poll_armed = false;
+}
+
+bool sched_poll_block(struct vcpu *v, uint64_t deadline)
+{
+    unsigned int cpu = v->pcpu;
+    unsigned long f;
+
+    sched_poll_done(v);         /* a deadline left from an earlier poll */
+    if (deadline) {
+        struct vcpu **pp;
+
+        f = spin_lock_irqsave(&rq_lock[cpu]);
+        for (pp = &pollers[cpu]; *pp && (*pp)->poll_deadline <= deadline;
+             pp = &(*pp)->poll_next)
+            ;
+        v->poll_deadline = deadline;
+        v->poll_cpu = cpu;
+        v->poll_next = *pp;
+        *pp = v;
+        v->poll_armed = true;
+        spin_unlock_irqrestore(&rq_lock[cpu], f);
+    }
+    vcpu_pause_flag(v, VPF_BLOCKED);
+    /* An event that came between the caller's look at its ports and the
+     * flag cleared `polling` and found nothing to wake: look again. */
+    if (!__atomic_load_n(&v->polling, __ATOMIC_SEQ_CST)) {
+        sched_poll_done(v);
+        vcpu_unpause_flag(v, VPF_BLOCKED);
+        return false;
+    }
+    return true;
+}
+
+/* Called when the poll ends, however it ended. */
+void sched_poll_done(struct vcpu *v)
+{
+    unsigned int cpu = v->poll_cpu;
+    unsigned long f = spin_lock_irqsave(&rq_lock[cpu]);
+
+    if (v->poll_armed)
+        poll_unlink(v);
+    spin_unlock_irqrestore(&rq_lock[cpu], f);
+    /* Wait out a firing on another CPU (reaping must not free v under
+     * it); on this one, the firing is what called us. */
+    while (cpu != this_cpu()->id && __atomic_load_n(&firing[cpu], __ATOMIC_ACQUIRE) == v)
+        cpu_relax();
+}
+
+static void pollers_fire(struct pcpu *c)
+{
+    for (;;) {
+        unsigned long f = spin_lock_irqsave(&rq_lock[c->id]);
+        struct vcpu *v = pollers[c->id];
+
+        if (!v || v->poll_deadline > time_system_ns()) {
+            spin_unlock_irqrestore(&rq_lock[c->id], f);
+            return;
+        }
+        pollers[c->id] = v->poll_next;
+        v->poll_armed = false;
+        firing[c->id] = v;
+        spin_unlock_irqrestore(&rq_lock[c->id], f);
+        __atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
+        vcpu_unpause_flag(v, VPF_BLOCKED);
+        __atomic_store_n(&firing[c->id], NULL, __ATOMIC_RELEASE);
+    }
+}
+
+/* The first deadline on this CPU's lists, or ~0. */
 static uint64_t timer_first(struct pcpu *c)
 {
     unsigned long f = spin_lock_irqsave(&rq_lock[c->id]);
     uint64_t t = timers[c->id] ? timers[c->id]->timer_deadline : ~0ull;
 
+    if (pollers[c->id] && pollers[c->id]->poll_deadline < t)
+        t = pollers[c->id]->poll_deadline;
     spin_unlock_irqrestore(&rq_lock[c->id], f);
     return t;
 }
@@ -294,10 +381,11 @@ void sched_loop(void)
 
         local_irq_disable();
         timers_fire(c);
+        pollers_fire(c);
         v = rq_pop(c);
         if (!v) {
             /* Sleep until the first timer here, if any, or an IPI. */
-            if (timers[c->id] && !(sched_reserved_cpus & (1ull << c->id)))
+            if ((timers[c->id] || pollers[c->id]) && !(sched_reserved_cpus & (1ull << c->id)))
                 lapic_timer_oneshot(timer_wait_ns(c, 1000000000ull));
             safe_halt();
             continue;

@@ -169,6 +169,59 @@ static void test_block(void)
     CHECK(ipi_events == 4, "ipi events: %u", ipi_events);
 }
 
+static long poll(evtchn_port_t *ports, unsigned int nr, uint64_t timeout)
+{
+    struct sched_poll sp = { .nr_ports = nr, .timeout = timeout };
+
+    set_xen_guest_handle(sp.ports, ports);
+    return hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, (unsigned long)&sp);
+}
+
+/* SCHEDOP_poll: at once for a pending port; until the timeout; woken by a
+ * masked port (no upcall); the refusals. */
+static void test_poll(void)
+{
+    evtchn_port_t ports[2] = { ipi_port, timer_port };
+    struct evtchn_unmask um = { .port = timer_port };
+    uint64_t t0;
+    long rc;
+
+    evtchn_mask(ipi_port);
+    CHECK(send(ipi_port) == 0, "send");
+    t0 = now();
+    rc = poll(ports, 1, 0);
+    CHECK(rc == 0 && evtchn_test_pending(ipi_port) && now() - t0 < 50 * MS,
+          "poll on a pending port: %ld", rc);
+    evtchn_clear_pending(ipi_port);
+
+    t0 = now();
+    rc = poll(ports, 1, t0 + 5 * MS);
+    CHECK(rc == 0 && now() >= t0 + 5 * MS && now() < t0 + 1000 * MS,
+          "poll with a 5 ms timeout: %ld after %lu ns", rc, (unsigned long)(now() - t0));
+
+    /* The timer's port, masked: the poll wakes, no upcall comes. */
+    evtchn_mask(timer_port);
+    t0 = now();
+    CHECK(set_timer(t0 + 3 * MS) == 0, "set_timer_op");
+    rc = poll(ports, 2, t0 + 2000 * MS);
+    CHECK(rc == 0 && evtchn_test_pending(timer_port) && now() >= t0 + 3 * MS &&
+          now() < t0 + 1000 * MS, "poll woken by the masked timer port: %ld", rc);
+    irq_enable();
+    rc = evtchn_op(EVTCHNOP_unmask, &um);
+    irq_disable();
+    CHECK(rc == 0 && timer_events == 3, "the timer event after unmask: %u", timer_events);
+    um.port = ipi_port;
+    CHECK(evtchn_op(EVTCHNOP_unmask, &um) == 0, "unmask ipi");
+
+    CHECK(poll(ports, 129, 0) == -XEN_EINVAL, "poll on 129 ports");
+    ports[1] = 5000;
+    CHECK(poll(ports, 2, 0) == -XEN_EINVAL, "poll on port 5000");
+    CHECK(poll((evtchn_port_t *)0xfffff000, 2, 0) == -XEN_EFAULT, "poll, bad ports");
+    CHECK(hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, 0xfffff000) == -XEN_EFAULT,
+          "poll, bad argument");
+    printf("evtchn: SCHEDOP_poll: pending port, 5 ms timeout, masked timer port\n");
+}
+
 static void test_loopback(void)
 {
     struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
@@ -283,6 +336,7 @@ enum verdict test_main(const char *cmdline)
     test_timer_virq();
     test_ipi_and_mask();
     test_block();
+    test_poll();
     test_loopback();
     test_refusals();
     test_vcpu_info();

@@ -54,6 +54,11 @@ struct vcpu {
     uint16_t virq_port[24];
     volatile bool polling;
     int poll_port;
+    /* SCHEDOP_poll's timeout, on CPU poll_cpu's list while armed. */
+    uint64_t poll_deadline;
+    struct vcpu *poll_next;
+    unsigned int poll_cpu;
+    bool poll_armed;
 };
 
 enum domain_state {

@@ -36,6 +36,9 @@ bool evtchn_send_timer(struct vcpu *v);
  * 64-bit guests but for evtchn_pending_sel), or NULL if it has none. */
 uint8_t *vcpu_info_of(struct vcpu *v);
 
+/* Whether port p of d is pending (its bit in shared_info). */
+bool evtchn_is_pending(struct domain *d, unsigned int p);
+
 /* Whether v has an upcall pending (vcpu_info.evtchn_upcall_pending). */
 bool evtchn_upcall_pending(struct vcpu *v);
 

@@ -32,5 +32,7 @@ void sched_timer_stop(struct vcpu *v);
  * unless it already has: then clears that and returns false. */
 bool sched_block(struct vcpu *v);
 void vcpu_unpause_flag(struct vcpu *v, uint32_t flag);
+bool sched_poll_block(struct vcpu *v, uint64_t deadline);
+void sched_poll_done(struct vcpu *v);
 
 #endif
