@@ -1,4 +1,5 @@
-/* A domain's life cycle: create, destroy, pause, shut down, resize. */
+/* A domain's life cycle: create, destroy, pause, shut down, resize,
+ * rename. */
 #include "libmica_int.h"
 
 int mica_domain_create(const struct mica_domain_create *req)
@@ -36,4 +37,11 @@ int mica_domain_set_memory(domid_t domid, uint64_t kib)
 int mica_domain_set_vcpus(domid_t domid, unsigned count)
 {
     return (int)mica_call(MICA_CTL_domain_set_vcpus, domid, count, 0, 0, 0);
+}
+
+int mica_domain_rename(domid_t domid, const char name[MICA_NAME_MAX])
+{
+    mica_touch_in(name, MICA_NAME_MAX);
+    return (int)mica_call(MICA_CTL_domain_rename, domid, MICA_PTR(name), 0, 0,
+                          0);
 }

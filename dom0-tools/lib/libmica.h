@@ -51,12 +51,26 @@ int mica_domain_destroy(domid_t domid);
 int mica_domain_pause(domid_t domid);
 int mica_domain_unpause(domid_t domid);
 int mica_domain_shutdown(domid_t domid, unsigned reason); /* SHUTDOWN_* */
+/* The most memory the domain may hold (max_pages); EINVAL below what it
+ * holds now. */
 int mica_domain_set_memory(domid_t domid, uint64_t kib);
 int mica_domain_set_vcpus(domid_t domid, unsigned count);
+/* name is MICA_NAME_MAX bytes, NUL-terminated within them (pad with
+ * NULs); EINVAL for an empty name or one with blanks or control
+ * characters, EEXIST when another domain has it. */
+int mica_domain_rename(domid_t domid, const char name[MICA_NAME_MAX]);
 
 /* vCPUs and scheduling. cap is in percent of one CPU, 0 = no cap. */
 int mica_vcpu_pin(domid_t domid, unsigned vcpu, uint64_t cpu_mask);
-int mica_sched_credit(domid_t domid, unsigned weight, unsigned cap);
+/* Sets the credit scheduler's weight and cap; MICA_SCHED_KEEP leaves one
+ * as it is. Returns what holds after the call as cap << 32 | weight (see
+ * MICA_SCHED_WEIGHT/CAP), so (KEEP, KEEP) reads them; -1 with errno. */
+long mica_sched_credit(domid_t domid, unsigned weight, unsigned cap);
+#define MICA_SCHED_WEIGHT(r) ((unsigned)((uint64_t)(r) & 0xffffffffu))
+#define MICA_SCHED_CAP(r) ((unsigned)((uint64_t)(r) >> 32))
+/* Fills up to max entries, vCPU 0 first; returns how many vCPUs the
+ * domain has (a result above max means "ask again"). */
+int mica_vcpu_info(domid_t domid, struct mica_vcpu_info *info, unsigned max);
 int mica_vcpu_set_state(domid_t domid, unsigned vcpu,
                         const struct mica_vcpu_state *state);
 

@@ -211,7 +211,8 @@ START_TEST(build_ok)
     ck_assert_uint_eq(seen_state.rbx, si_addr);
     ck_assert_uint_eq(seen_si.magic, XEN_HVM_START_MAGIC_VALUE);
     ck_assert_uint_eq(seen_si.version, 1);
-    ck_assert_uint_eq(seen_si.memmap_entries, 1);
+    /* RAM, and the reserved region of the console and store rings. */
+    ck_assert_uint_eq(seen_si.memmap_entries, 2);
     ck_assert_uint_eq(seen_si.nr_modules, 0);
     ck_assert_str_eq(seen_cmdline, "hi there");
 }

@@ -256,8 +256,17 @@ START_TEST(test_names_and_ids)
     ck_assert_str_eq(a.new_name, "web-2");
     xm_args_free(&a);
     PARSE_ERR("Error: invalid new name: 'a b' may only hold letters, digits "
-              "and _ . -\nUsage: xm rename <Domain> <NewDomainName>\n",
+              "and _ . - (it has a space at character 2)\n"
+              "Usage: xm rename <Domain> <NewDomainName>\n",
               "rename", "web1", "a b");
+    PARSE_ERR("Error: invalid new name: 'a/b' may only hold letters, digits "
+              "and _ . - (it has '/' at character 2)\n"
+              "Usage: xm rename <Domain> <NewDomainName>\n",
+              "rename", "web1", "a/b");
+    PARSE_ERR("Error: invalid new name: the name may only hold letters, "
+              "digits and _ . - (it has control character 0x07 at "
+              "character 3)\nUsage: xm rename <Domain> <NewDomainName>\n",
+              "rename", "web1", "ab\a");
 }
 END_TEST
 

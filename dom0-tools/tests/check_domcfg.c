@@ -382,7 +382,10 @@ START_TEST(test_validation_errors)
     check_bad("\n(vm (name a))", "d.cfg:2:1: missing required key 'kernel'");
     check_bad("name = ''", "d.cfg:1:8: name: must not be empty");
     check_bad("name = 'my vm'", "d.cfg:1:8: name: 'my vm' may only hold "
-              "letters, digits and _ . -");
+              "letters, digits and _ . - (it has a space at character 3)");
+    check_bad("name = 'tab\\there'", "d.cfg:1:8: name: the name may only "
+              "hold letters, digits and _ . - (it has a tab at character "
+              "4)");
     check_bad("name = 'Domain-0'", "d.cfg:1:8: name: 'Domain-0' is the name "
               "of dom0");
     check_bad("name = 42", "d.cfg:1:8: name: expected a string, got the "

@@ -127,6 +127,75 @@ START_TEST(test_uptime)
 }
 END_TEST
 
+START_TEST(test_sched_credit)
+{
+    struct sbuf sb = SBUF_INIT;
+
+    xm_sched_credit_dict(&sb, 256, 0);
+    ck_assert_str_eq(sbuf_str(&sb), "{'cap': 0, 'weight': 256}\n");
+    sbuf_free(&sb);
+
+    xm_sched_credit_header(&sb);
+    xm_sched_credit_row(&sb, "Domain-0", 0, -1, -1);
+    xm_sched_credit_row(&sb, "web1", 12, 512, 150);
+    xm_sched_credit_row(&sb, "managed", -1, 256, 0);
+    ck_assert_str_eq(sbuf_str(&sb),
+        "Name                                ID Weight  Cap\n"
+        "Domain-0                             0     -1   -1\n"
+        "web1                                12    512  150\n"
+        "managed                                   256    0\n");
+    sbuf_free(&sb);
+}
+END_TEST
+
+START_TEST(test_top)
+{
+    struct sbuf sb = SBUF_INIT;
+    char st[7];
+    struct xm_topinfo t[] = {
+        { "Domain-0", XM_STATE_RUNNING, 54940000000ull, 12.34, 524288,
+          524288, 1 },
+        { "a-very-long-name", XM_STATE_BLOCKED | XM_STATE_PAUSED, 0, 0,
+          16384, 32768, 2 },
+        { "crasher", XM_STATE_CRASHED, 1, 0, 16384, 16384, 1 },
+    };
+    struct tm now = { .tm_hour = 9, .tm_min = 5, .tm_sec = 3 };
+
+    xm_top_state(XM_STATE_RUNNING | XM_STATE_DYING, st);
+    ck_assert_str_eq(st, "d----r");
+    xm_top_state(XM_STATE_SHUTDOWN | XM_STATE_BLOCKED | XM_STATE_CRASHED |
+                 XM_STATE_PAUSED, st);
+    ck_assert_str_eq(st, "-sbcp-");
+
+    xm_top_header(&sb);
+    for (size_t i = 0; i < 3; i++)
+        xm_top_row(&sb, &t[i], 2097152);
+    ck_assert_str_eq(sbuf_str(&sb),
+        "      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) "
+        "MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   "
+        "VBD_WR SSID\n"
+        "  Domain-0 -----r         54   12.3     524288   25.0     524288 "
+        "     25.0     1    0        0        0    0        0        0 "
+        "       0    0\n"
+        "a-very-lon --b-p-          0    0.0      16384    0.8      32768 "
+        "      1.6     2    0        0        0    0        0        0 "
+        "       0    0\n"
+        "   crasher ---c--          0    0.0      16384    0.8      16384 "
+        "      0.8     1    0        0        0    0        0        0 "
+        "       0    0\n");
+    sbuf_free(&sb);
+
+    xm_top_summary(&sb, &now, "0.4.0", t, 3, 2097152, 1048576, 4, 2994);
+    ck_assert_str_eq(sbuf_str(&sb),
+        "xentop - 09:05:03   mica 0.4.0\n"
+        "3 domains: 1 running, 1 blocked, 0 paused, 1 crashed, 0 dying, "
+        "0 shutdown \n"
+        "Mem: 2097152k total, 1048576k used, 1048576k free    "
+        "CPUs: 4 @ 2994MHz\n");
+    sbuf_free(&sb);
+}
+END_TEST
+
 Suite *format_suite(void)
 {
     Suite *s = suite_create("xm-format");
@@ -137,6 +206,8 @@ Suite *format_suite(void)
     tcase_add_test(tc, test_list_json);
     tcase_add_test(tc, test_vcpu_list);
     tcase_add_test(tc, test_uptime);
+    tcase_add_test(tc, test_sched_credit);
+    tcase_add_test(tc, test_top);
     suite_add_tcase(s, tc);
     return s;
 }

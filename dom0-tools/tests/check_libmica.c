@@ -57,7 +57,9 @@ static struct mica_physinfo c_pi;
 static struct mica_domain_info c_list[3], c_info;
 static struct mica_domain_create c_create;
 static struct mica_vcpu_state c_state;
+static struct mica_vcpu_info c_vcpus[3];
 static char c_buf[100];
+static char c_name[MICA_NAME_MAX] = "renamed";
 static uint64_t c_pos = 77;
 
 #define DOM 0x7fe1              /* a domid with bits in both bytes */
@@ -144,6 +146,21 @@ static long r_sched_credit(uint64_t w[5])
     return mica_sched_credit(DOM, 512, 150);
 }
 
+static long r_vcpu_info(uint64_t w[5])
+{
+    w[0] = DOM;
+    w[1] = P(c_vcpus);
+    w[2] = 3;
+    return mica_vcpu_info(DOM, c_vcpus, 3);
+}
+
+static long r_domain_rename(uint64_t w[5])
+{
+    w[0] = DOM;
+    w[1] = P(c_name);
+    return mica_domain_rename(DOM, c_name);
+}
+
 static long r_copy_to_domain(uint64_t w[5])
 {
     w[0] = DOM;
@@ -218,6 +235,8 @@ static const struct {
     { "console_read", MICA_CTL_console_read, r_console_read },
     { "console_write", MICA_CTL_console_write, r_console_write },
     { "dmesg", MICA_CTL_dmesg, r_dmesg },
+    { "vcpu_info", MICA_CTL_vcpu_info, r_vcpu_info },
+    { "domain_rename", MICA_CTL_domain_rename, r_domain_rename },
 };
 #define NR_CALLS ((int)(sizeof(calls) / sizeof(calls[0])))
 
@@ -292,6 +311,12 @@ START_TEST(test_byte_counts_not_truncated)
     answer = 1L << 40;
     ck_assert(mica_console_read(1, c_buf, sizeof(c_buf), &c_pos) == 1L << 40);
     ck_assert(mica_dmesg(c_buf, sizeof(c_buf), &c_pos) == 1L << 40);
+    /* sched_credit answers the cap in the high half. */
+    answer = (150L << 32) | 512;
+    long r = mica_sched_credit(1, MICA_SCHED_KEEP, MICA_SCHED_KEEP);
+    ck_assert_uint_eq(MICA_SCHED_WEIGHT(r), 512);
+    ck_assert_uint_eq(MICA_SCHED_CAP(r), 150);
+    ck_assert_uint_eq(last.args[1], 0xffffffffu);
 }
 END_TEST
 
@@ -314,7 +339,7 @@ START_TEST(test_open_other_major)
     ck_assert_int_eq(mica_open(), -1);
     ck_assert_int_eq(errno, EPROTO);
     ck_assert_str_eq(mica_open_error(), "mica speaks toolstack ABI 2.0 and "
-                     "this program 1.0: their major versions differ");
+                     "this program 1.1: their major versions differ");
     ck_assert_uint_eq(mica_abi_version(), 0);
 
     answer = 0x0000ffff;

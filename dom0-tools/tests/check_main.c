@@ -19,6 +19,7 @@ int main(void)
     srunner_add_suite(sr, libmica_suite());
     srunner_add_suite(sr, mica_info_suite());
     srunner_add_suite(sr, build_suite());
+    srunner_add_suite(sr, xend_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

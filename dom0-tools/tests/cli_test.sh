@@ -64,6 +64,18 @@ expect "xm info needs xend" 1 "Error: xend is not running" err -- \
     "$bin/xm" info
 expect "xm shutdown needs xend" 1 "Error: xend is not running" err -- \
     "$bin/xm" shutdown web1
+for c in "sched-credit" "sched-credit -d web1 -w 512" "vcpu-list" \
+         "vcpu-pin web1 0 1" "rename web1 web2" "mem-max web1 512" \
+         "mem-set web1 256" "vcpu-set web1 1" "top -b -i 1" "start web1" \
+         "delete web1"; do
+    # shellcheck disable=SC2086
+    expect "xm $c needs xend" 1 "Error: xend is not running" err -- \
+        "$bin/xm" $c
+done
+expect "xm new reads its configuration before asking xend" 1 \
+    "Error: cannot read configuration file" err -- "$bin/xm" new "$tmp/absent"
+expect "xm new needs xend" 1 "Error: xend is not running" err -- \
+    "$bin/xm" new "$dir/data/web1.cfg"
 
 expect "xm create -n prints SXP" 0 "(name web1)" out -- \
     "$bin/xm" create -n "$dir/data/web1.cfg"

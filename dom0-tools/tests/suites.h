@@ -16,6 +16,7 @@ Suite *corpus_suite(void);
 Suite *libmica_suite(void);
 Suite *mica_info_suite(void);
 Suite *build_suite(void);
+Suite *xend_suite(void);
 
 /* Asserts that d's first error is exactly want. */
 #define ck_assert_first_error(d, want) do { \

@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -18,8 +21,12 @@
 
 #include "client.h"
 #include "format.h"
+#include "../common/cpuset.h"
+#include "../common/xalloc.h"
 #include "../xend/config.h"
 #include "../xend/proto.h"
+
+#include <mica/ctl.h>
 
 #define CTRL_RIGHT_BRACKET 0x1d   /* leaves xm console, as in xm */
 #define WAIT_POLL_MS 100
@@ -140,23 +147,9 @@ int xm_call(const char *const *f, size_t nf, const char *payload,
     return 0;
 }
 
-/* One domain of a list reply. */
-struct dom_line {
-    unsigned domid, flags, vcpus;
-    unsigned long long kib, cpu_ns, up_ns;
-    char name[64];
-};
-
-static int parse_line(const char *line, struct dom_line *d)
-{
-    return sscanf(line, "%u\t%u\t%llu\t%u\t%llu\t%llu\t%63[^\n]", &d->domid,
-                  &d->flags, &d->kib, &d->vcpus, &d->cpu_ns, &d->up_ns,
-                  d->name) == 7 ? 0 : -1;
-}
-
 /* Asks xend for the domains (all, or those named); returns how many. */
 static int get_domains(const char *const *names, size_t nnames, bool lng,
-                       struct dom_line **out, char ***configs)
+                       struct proto_dom **out, char ***configs)
 {
     const char *f[1 + 32];
     size_t nf = 0;
@@ -166,50 +159,57 @@ static int get_domains(const char *const *names, size_t nnames, bool lng,
     f[nf++] = lng ? "list-long" : "list";
     for (size_t i = 0; i < nnames && nf < 33; i++)
         f[nf++] = names[i];
+    *out = NULL;
+    if (configs)
+        *configs = NULL;
     if (xm_call(f, nf, NULL, &body) < 0) {
         sbuf_free(&body);
         return -1;
     }
-    *out = NULL;
-    if (configs)
-        *configs = NULL;
-    char *save = NULL;
     char *text = sbuf_detach(&body);
-    for (char *l = strtok_r(text, "\n", &save); l;
-         l = strtok_r(NULL, "\n", &save)) {
-        struct dom_line d;
-        if (parse_line(l, &d) < 0)
-            continue;
-        *out = realloc(*out, sizeof(**out) * (size_t)(n + 1));
-        (*out)[n] = d;
-        if (lng) {
-            char *cfg = strtok_r(NULL, "\n", &save);
-            if (configs) {
-                *configs = realloc(*configs, sizeof(char *) * (size_t)(n + 1));
-                (*configs)[n] = strdup(cfg && cfg[0] != '(' ? "" :
-                                       cfg ? cfg : "");
+    for (char *l = text; l && *l;) {
+        char *nl = strchr(l, '\n');
+        struct proto_dom d;
+
+        if (nl)
+            *nl = '\0';
+        if (proto_get_dom(l, &d) == 0) {
+            *out = xrealloc(*out, sizeof(**out) * (size_t)(n + 1));
+            (*out)[n] = d;
+            /* list-long: the configuration is the next line, maybe empty. */
+            if (lng) {
+                l = nl ? nl + 1 : NULL;
+                nl = l ? strchr(l, '\n') : NULL;
+                if (nl)
+                    *nl = '\0';
+                if (configs) {
+                    *configs = xrealloc(*configs,
+                                        sizeof(char *) * (size_t)(n + 1));
+                    (*configs)[n] = xstrdup(l && l[0] == '(' ? l : "");
+                }
             }
+            n++;
         }
-        n++;
+        l = nl ? nl + 1 : NULL;
     }
     free(text);
     return n;
 }
 
-static void to_info(const struct dom_line *d, struct xm_dominfo *i)
+static void to_info(const struct proto_dom *d, struct xm_dominfo *i)
 {
     i->name = d->name;
-    i->domid = (int)d->domid;
-    i->mem_mib = d->kib / 1024;
+    i->domid = d->domid;
+    i->mem_mib = d->mem_kib / 1024;
     i->vcpus = d->vcpus;
     i->state = d->flags & 0x3f;   /* MICA_DOMF_* are XM_STATE_* */
     i->cpu_time = (double)d->cpu_ns / 1e9;
-    i->up_time = (double)d->up_ns / 1e9;
+    i->up_time = d->domid < 0 ? -1 : (double)d->up_ns / 1e9;
 }
 
 static int cmd_list(const struct xm_args *a)
 {
-    struct dom_line *d;
+    struct proto_dom *d;
     char **cfgs = NULL;
     int n = get_domains(a->names, a->nnames, a->long_format, &d,
                         a->long_format ? &cfgs : NULL);
@@ -217,7 +217,7 @@ static int cmd_list(const struct xm_args *a)
 
     if (n < 0)
         return 1;
-    struct xm_dominfo *info = calloc((size_t)n + 1, sizeof(*info));
+    struct xm_dominfo *info = xcalloc((size_t)n + 1, sizeof(*info));
     for (int i = 0; i < n; i++)
         to_info(&d[i], &info[i]);
     if (a->json) {
@@ -226,12 +226,20 @@ static int cmd_list(const struct xm_args *a)
         for (int i = 0; i < n; i++) {
             char st[7];
             xm_state_string(info[i].state, st);
-            sbuf_printf(&out, "(domain\n    (domid %d)\n    (name %s)\n"
-                        "    (state %s)\n    (memory %llu)\n    (vcpus %u)\n"
-                        "    (cpu_time %.3f)\n    (up_time %.3f)\n",
-                        info[i].domid, info[i].name, st,
-                        (unsigned long long)info[i].mem_mib, info[i].vcpus,
-                        info[i].cpu_time, info[i].up_time);
+            sbuf_puts(&out, "(domain\n");
+            /* A domain that is not running has no domid, as in xend. */
+            if (info[i].domid >= 0)
+                sbuf_printf(&out, "    (domid %d)\n", info[i].domid);
+            sbuf_printf(&out, "    (name %s)\n    (state %s)\n"
+                        "    (memory %llu)\n    (maxmem %llu)\n"
+                        "    (memory_actual_kib %llu)\n    (vcpus %u)\n"
+                        "    (cpu_time %.3f)\n", info[i].name, st,
+                        (unsigned long long)info[i].mem_mib,
+                        (unsigned long long)(d[i].max_kib / 1024),
+                        (unsigned long long)d[i].cur_kib, info[i].vcpus,
+                        info[i].cpu_time);
+            if (info[i].domid >= 0)
+                sbuf_printf(&out, "    (up_time %.3f)\n", info[i].up_time);
             if (cfgs[i][0])
                 sbuf_printf(&out, "    (config %s)\n", cfgs[i]);
             sbuf_puts(&out, ")\n");
@@ -252,7 +260,7 @@ static int cmd_list(const struct xm_args *a)
 
 static int cmd_uptime(const struct xm_args *a)
 {
-    struct dom_line *d;
+    struct proto_dom *d;
     int n = get_domains(a->names, a->nnames, false, &d, NULL);
     struct sbuf out = SBUF_INIT;
     time_t now = time(NULL);
@@ -278,9 +286,9 @@ static int cmd_uptime(const struct xm_args *a)
 }
 
 /* One domain by name or id; 0, or -1 after "Error: ...". */
-static int one_domain(const char *name, struct dom_line *out)
+static int one_domain(const char *name, struct proto_dom *out)
 {
-    struct dom_line *d;
+    struct proto_dom *d;
     int n = get_domains(&name, 1, false, &d, NULL);
 
     if (n < 0)
@@ -295,22 +303,29 @@ static int one_domain(const char *name, struct dom_line *out)
     return 0;
 }
 
-static int simple(const char *cmd, const char *dom, const char *arg)
+/* Sends a request and prints its body (notes) on stdout. */
+static int request(const char *const *f, size_t nf)
 {
-    const char *f[3] = { cmd, dom, arg };
     struct sbuf body = SBUF_INIT;
-    int rc = xm_call(f, arg ? 3 : 2, NULL, &body);
+    int rc = xm_call(f, nf, NULL, &body);
 
     fputs(sbuf_str(&body), stdout);
     sbuf_free(&body);
     return rc < 0 ? 1 : 0;
 }
 
+static int simple(const char *cmd, const char *dom, const char *arg)
+{
+    const char *f[3] = { cmd, dom, arg };
+
+    return request(f, arg ? 3 : 2);
+}
+
 /* Waits until domain domid has stopped (flags s or c) or is gone. */
-static void wait_stopped(unsigned domid)
+static void wait_stopped(int domid)
 {
     for (;;) {
-        struct dom_line *d;
+        struct proto_dom *d;
         int n = get_domains(NULL, 0, false, &d, NULL);
         bool done = true;
 
@@ -328,7 +343,7 @@ static void wait_stopped(unsigned domid)
 
 static int cmd_shutdown(const struct xm_args *a, const char *reason)
 {
-    struct dom_line *d = NULL;
+    struct proto_dom *d = NULL;
     int n, status = 0;
 
     if (a->all) {
@@ -338,7 +353,7 @@ static int cmd_shutdown(const struct xm_args *a, const char *reason)
             fprintf(stderr, "Error: 'xm shutdown' requires a domain or -a\n");
             return 1;
         }
-        d = malloc(sizeof(*d));
+        d = xmalloc(sizeof(*d));
         n = one_domain(a->domain, d) < 0 ? -1 : 1;
     }
     if (n < 0) {
@@ -347,15 +362,17 @@ static int cmd_shutdown(const struct xm_args *a, const char *reason)
     }
     for (int i = 0; i < n; i++) {
         char id[16];
-        if (d[i].domid == 0)
+        /* -a: every running domain but dom0; one named is always tried,
+         * so that xend says why it cannot be. */
+        if (d[i].domid == 0 || (a->all && d[i].domid < 0))
             continue;
-        snprintf(id, sizeof(id), "%u", d[i].domid);
-        if (simple("shutdown", id, reason) != 0)
+        snprintf(id, sizeof(id), "%d", d[i].domid);
+        if (simple("shutdown", d[i].domid < 0 ? d[i].name : id, reason) != 0)
             status = 1;
     }
     if (a->wait && status == 0) {
         for (int i = 0; i < n; i++) {
-            if (d[i].domid == 0)
+            if (d[i].domid <= 0)
                 continue;
             wait_stopped(d[i].domid);
             printf("Domain %s %s\n", d[i].name, strcmp(reason, "reboot")
@@ -438,23 +455,56 @@ static int follow(int fd)
     return 0;
 }
 
+/* Reads the domid line that create and start answer first. */
+static void read_domid(int fd, char *line, size_t len)
+{
+    size_t n = 0;
+
+    /* Byte by byte: with -c the console follows it. */
+    while (n < len - 1 && read(fd, line + n, 1) == 1 && line[n] != '\n')
+        n++;
+    line[n] = '\0';
+}
+
 int xm_create(const struct xm_args *a, const char *name, const char *sxp)
 {
     const char *f[3] = { "create", a->paused ? "paused" : "running",
                          "console" };
     char line[32];
-    size_t n = 0;
     int fd = start_call(f, a->console ? 3 : 2, sxp);
 
     if (fd < 0)
         return 1;
-    /* The body starts with the domid; with -c the console follows. */
-    while (n < sizeof(line) - 1 && read(fd, line + n, 1) == 1 &&
-           line[n] != '\n')
-        n++;
-    line[n] = '\0';
+    read_domid(fd, line, sizeof(line));
     printf("Started domain %s (id=%s)\n", name, line);
     fflush(stdout);
+    if (a->console)
+        return follow(fd);
+    close(fd);
+    return 0;
+}
+
+int xm_new(const char *sxp)
+{
+    const char *f[1] = { "new" };
+    struct sbuf body = SBUF_INIT;
+    int rc = xm_call(f, 1, sxp, &body);
+
+    sbuf_free(&body);
+    return rc < 0 ? 1 : 0;
+}
+
+/* xm start prints nothing, as xm did; -c attaches to the console. */
+static int cmd_start(const struct xm_args *a)
+{
+    const char *f[4] = { "start", a->domain,
+                         a->paused ? "paused" : "running", "console" };
+    char line[32];
+    int fd = start_call(f, a->console ? 4 : 3, NULL);
+
+    if (fd < 0)
+        return 1;
+    read_domid(fd, line, sizeof(line));
     if (a->console)
         return follow(fd);
     close(fd);
@@ -464,18 +514,269 @@ int xm_create(const struct xm_args *a, const char *name, const char *sxp)
 static int passthrough(const char *cmd, const char *arg)
 {
     const char *f[2] = { cmd, arg };
-    struct sbuf body = SBUF_INIT;
-    int rc = xm_call(f, arg ? 2 : 1, NULL, &body);
 
-    fputs(sbuf_str(&body), stdout);
+    return request(f, arg ? 2 : 1);
+}
+
+static int cmd_sched_credit(const struct xm_args *a)
+{
+    char w[16] = "-", c[16] = "-";
+    const char *f[4] = { "sched-credit", a->domain, w, c };
+    struct sbuf body = SBUF_INIT, out = SBUF_INIT;
+    bool set = a->has_weight || a->has_cap;
+    int status = 0;
+
+    if (a->has_weight)
+        snprintf(w, sizeof(w), "%u", a->weight);
+    if (a->has_cap)
+        snprintf(c, sizeof(c), "%u", a->cap);
+    if (xm_call(f, !a->domain ? 1 : set ? 4 : 2, NULL, &body) < 0) {
+        sbuf_free(&body);
+        return 1;
+    }
+    if (!a->domain)
+        xm_sched_credit_header(&out);
+    for (char *l = body.buf; l && *l;) {
+        char *nl = strchr(l, '\n');
+        struct proto_sched p;
+
+        if (nl)
+            *nl = '\0';
+        if (proto_get_sched(l, &p) == 0) {
+            if (a->domain)
+                xm_sched_credit_dict(&out, p.weight, p.cap);
+            else
+                xm_sched_credit_row(&out, p.name, p.domid, p.weight, p.cap);
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    if (a->domain && !set && out.len == 0) {
+        fprintf(stderr, "Error: xend gave no scheduler parameters\n");
+        status = 1;
+    }
+    fputs(sbuf_str(&out), stdout);
+    sbuf_free(&out);
     sbuf_free(&body);
-    return rc < 0 ? 1 : 0;
+    return status;
+}
+
+static int cmd_vcpu_list(const struct xm_args *a)
+{
+    const char *f[1 + 32];
+    size_t nf = 0;
+    struct sbuf body = SBUF_INIT, out = SBUF_INIT;
+    struct proto_node node = { .nr_cpus = 1 };
+
+    f[nf++] = "vcpu-list";
+    for (size_t i = 0; i < a->nnames && nf < 33; i++)
+        f[nf++] = a->names[i];
+    if (xm_call(f, nf, NULL, &body) < 0) {
+        sbuf_free(&body);
+        return 1;
+    }
+    xm_vcpu_list_header(&out);
+    for (char *l = body.buf; l && *l;) {
+        char *nl = strchr(l, '\n');
+        struct proto_vcpu p;
+        struct proto_node nd;
+
+        if (nl)
+            *nl = '\0';
+        if (proto_get_node(l, &nd) == 0) {
+            node = nd;      /* the host's CPUs, for "any cpu" */
+        } else if (proto_get_vcpu(l, &p) == 0) {
+            struct cpuset aff;
+            cpuset_clear(&aff);
+            for (unsigned k = 0; k < 64; k++)
+                if (p.affinity >> k & 1)
+                    cpuset_add(&aff, k);
+            struct xm_vcpuinfo v = {
+                .name = p.name, .domid = p.domid, .number = p.vcpu,
+                .online = p.flags & MICA_VCPUF_online,
+                .running = p.flags & MICA_VCPUF_running,
+                .blocked = p.flags & MICA_VCPUF_blocked,
+                .cpu = p.cpu, .cpu_time = (double)p.cpu_ns / 1e9,
+                .affinity = &aff,
+            };
+            xm_vcpu_list_row(&out, &v, node.nr_cpus);
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    fputs(sbuf_str(&out), stdout);
+    sbuf_free(&out);
+    sbuf_free(&body);
+    return 0;
+}
+
+/* One sample of xm top: the host and its running domains. */
+struct top_sample {
+    struct proto_node node;
+    struct proto_dom *d;
+    int n;
+    struct timespec when;
+};
+
+static int top_sample(struct top_sample *s)
+{
+    const char *f[1] = { "top" };
+    struct sbuf body = SBUF_INIT;
+
+    memset(s, 0, sizeof(*s));
+    if (xm_call(f, 1, NULL, &body) < 0) {
+        sbuf_free(&body);
+        return -1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &s->when);
+    for (char *l = body.buf; l && *l;) {
+        char *nl = strchr(l, '\n');
+        struct proto_dom d;
+        struct proto_node nd;
+
+        if (nl)
+            *nl = '\0';
+        if (proto_get_node(l, &nd) == 0) {
+            s->node = nd;
+        } else if (proto_get_dom(l, &d) == 0) {
+            s->d = xrealloc(s->d, sizeof(*s->d) * (size_t)(s->n + 1));
+            s->d[s->n++] = d;
+        }
+        l = nl ? nl + 1 : NULL;
+    }
+    sbuf_free(&body);
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const struct xm_topinfo *x = a, *y = b;
+
+    return strcasecmp(x->name, y->name);
+}
+
+/* The table of one sample; CPU(%) against the one before, if any. */
+static void top_table(struct sbuf *out, const struct top_sample *s,
+                      const struct top_sample *prev, bool summary)
+{
+    struct xm_topinfo *t = xcalloc((size_t)s->n + 1, sizeof(*t));
+    double ns = 0;
+
+    if (prev)
+        ns = (double)(s->when.tv_sec - prev->when.tv_sec) * 1e9 +
+             (double)(s->when.tv_nsec - prev->when.tv_nsec);
+    for (int i = 0; i < s->n; i++) {
+        const struct proto_dom *d = &s->d[i];
+        t[i] = (struct xm_topinfo){
+            .name = d->name, .state = d->flags & 0x3f, .cpu_ns = d->cpu_ns,
+            .mem_kib = d->cur_kib, .max_kib = d->max_kib, .vcpus = d->vcpus,
+        };
+        for (int k = 0; prev && ns > 0 && k < prev->n; k++)
+            if (prev->d[k].domid == d->domid &&
+                d->cpu_ns >= prev->d[k].cpu_ns)
+                t[i].cpu_pct = (double)(d->cpu_ns - prev->d[k].cpu_ns) /
+                               ns * 100;
+    }
+    qsort(t, (size_t)s->n, sizeof(*t), by_name);
+    if (summary) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        xm_top_summary(out, &tm, s->node.version, t, (size_t)s->n,
+                       s->node.total_kib, s->node.free_kib, s->node.nr_cpus,
+                       s->node.cpu_mhz);
+    }
+    xm_top_header(out);
+    for (int i = 0; i < s->n; i++)
+        xm_top_row(out, &t[i], s->node.total_kib);
+    free(t);
+}
+
+static volatile sig_atomic_t top_stop;
+
+static void on_top_signal(int sig)
+{
+    (void)sig;
+    top_stop = 1;
+}
+
+/*
+ * Waits delay seconds; interactive, also for a key: 'q' quits (true is
+ * returned), any other refreshes at once.
+ */
+static bool top_wait(unsigned delay, bool keys)
+{
+    int ms = (int)delay * 1000;
+    struct pollfd p = { .fd = 0, .events = POLLIN };
+    char c;
+
+    while (!top_stop) {
+        int rc = poll(&p, keys ? 1 : 0, ms);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0)
+            return false;
+        if (read(0, &c, 1) != 1 || c == 'q' || c == 'Q')
+            return true;
+        return false;
+    }
+    return true;
+}
+
+/* xm top: xentop's display; -b prints the table each time instead of
+ * redrawing the screen, as xentop -b did. */
+static int cmd_top(const struct xm_args *a)
+{
+    struct top_sample cur, prev = { 0 };
+    bool have_prev = false, tty = !a->batch && isatty(0);
+    struct termios old, raw;
+    struct sigaction sa = { .sa_handler = on_top_signal };
+    int status = 0;
+
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (tty && tcgetattr(0, &old) == 0) {
+        /* Keys without Enter, Ctrl-C still a signal. */
+        raw = old;
+        raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        tcsetattr(0, TCSANOW, &raw);
+    } else {
+        tty = false;
+    }
+    for (unsigned i = 0; !top_stop; i++) {
+        struct sbuf out = SBUF_INIT;
+
+        if (top_sample(&cur) < 0) {
+            status = 1;
+            break;
+        }
+        if (!a->batch)
+            sbuf_puts(&out, "\033[H\033[2J");
+        top_table(&out, &cur, have_prev ? &prev : NULL, !a->batch);
+        if (!a->batch)
+            sbuf_puts(&out, "\nq: quit\n");
+        fputs(sbuf_str(&out), stdout);
+        fflush(stdout);
+        sbuf_free(&out);
+        free(prev.d);
+        prev = cur;
+        have_prev = true;
+        if (a->iterations && i + 1 >= a->iterations)
+            break;
+        if (top_wait(a->delay, tty))
+            break;
+    }
+    free(prev.d);
+    if (tty)
+        tcsetattr(0, TCSANOW, &old);
+    return status;
 }
 
 int xm_run(const struct xm_args *a)
 {
-    struct dom_line d;
-    char id[16];
+    struct proto_dom d;
+    char id[16], mib[32], n[16];
+    const char *f[4];
 
     switch (a->cmd) {
     case XM_LIST:
@@ -501,7 +802,12 @@ int xm_run(const struct xm_args *a)
     case XM_DOMID:
         if (one_domain(a->domain, &d) < 0)
             return 1;
-        printf("%u\n", d.domid);
+        /* A managed domain that is not running has none: xm printed
+         * Python's None. */
+        if (d.domid < 0)
+            printf("None\n");
+        else
+            printf("%d\n", d.domid);
         return 0;
     case XM_DOMNAME:
         snprintf(id, sizeof(id), "%u", a->domid);
@@ -509,6 +815,32 @@ int xm_run(const struct xm_args *a)
             return 1;
         printf("%s\n", d.name);
         return 0;
+    case XM_SCHED_CREDIT:
+        return cmd_sched_credit(a);
+    case XM_VCPU_LIST:
+        return cmd_vcpu_list(a);
+    case XM_VCPU_PIN:
+        snprintf(n, sizeof(n), "%d", a->vcpu);
+        f[0] = "vcpu-pin";
+        f[1] = a->domain;
+        f[2] = a->vcpu == XM_ALL_VCPUS ? "all" : n;
+        f[3] = a->cpus;
+        return request(f, 4);
+    case XM_RENAME:
+        return simple("rename", a->domain, a->new_name);
+    case XM_MEM_SET:
+    case XM_MEM_MAX:
+        snprintf(mib, sizeof(mib), "%llu", (unsigned long long)a->mem_mib);
+        return simple(a->cmd_name, a->domain, mib);
+    case XM_VCPU_SET:
+        snprintf(n, sizeof(n), "%u", a->vcpus);
+        return simple("vcpu-set", a->domain, n);
+    case XM_TOP:
+        return cmd_top(a);
+    case XM_START:
+        return cmd_start(a);
+    case XM_DELETE:
+        return simple("delete", a->domain, NULL);
     default:
         fprintf(stderr, "Error: 'xm %s' is not available yet\n",
                 a->cmd_name);

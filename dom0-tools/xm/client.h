@@ -18,5 +18,7 @@ int xm_call(const char *const *fields, size_t nfields, const char *payload,
 int xm_run(const struct xm_args *a);
 /* create after the configuration has been read and turned into SXP. */
 int xm_create(const struct xm_args *a, const char *name, const char *sxp);
+/* new: the same configuration, kept by xend and not started. */
+int xm_new(const char *sxp);
 
 #endif

@@ -37,16 +37,38 @@ int domcfg_check_name(const char *s, char *why, size_t len)
         return -1;
     }
     /* The characters that are safe in file names, xenstore paths and the
-     * columns of xm list alike. */
+     * columns of xm list alike. The message names the first other one,
+     * since a blank or a control character is hard to see. */
     for (const char *p = s; *p; p++) {
-        char ch = *p;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-              ch == '-')) {
+        unsigned char ch = (unsigned char)*p;
+        char what[32];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+            (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-')
+            continue;
+        if (ch == ' ')
+            snprintf(what, sizeof(what), "a space");
+        else if (ch == '\t')
+            snprintf(what, sizeof(what), "a tab");
+        else if (ch < 0x20 || ch == 0x7f)
+            snprintf(what, sizeof(what), "control character 0x%02x", ch);
+        else if (ch >= 0x80)
+            snprintf(what, sizeof(what), "non-ASCII byte 0x%02x", ch);
+        else
+            snprintf(what, sizeof(what), "'%c'", ch);
+        /* The name itself only when it prints as it is. */
+        bool plain = true;
+        for (const char *q = s; *q; q++)
+            if ((unsigned char)*q < 0x20 || (unsigned char)*q >= 0x7f)
+                plain = false;
+        if (plain)
             snprintf(why, len, "'%.40s' may only hold letters, digits and "
-                     "_ . -", s);
-            return -1;
-        }
+                     "_ . - (it has %s at character %zu)", s, what,
+                     (size_t)(p - s) + 1);
+        else
+            snprintf(why, len, "the name may only hold letters, digits and "
+                     "_ . - (it has %s at character %zu)", what,
+                     (size_t)(p - s) + 1);
+        return -1;
     }
     if (strcmp(s, "Domain-0") == 0) {
         snprintf(why, len, "'Domain-0' is the name of dom0");

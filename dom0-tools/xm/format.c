@@ -1,9 +1,10 @@
 /*
  * Classic xm output. The printf formats are those of xm's main.py
- * (xm_brief_list, xm_vcpu_list, xm_uptime), including its quirks: the
- * Time(s) header is one column wider than the values under it, the
- * vcpu-list row has two spaces before the time, and the uptime header ends
- * in a space. Scripts that cut columns out of xm's output depend on them.
+ * (xm_brief_list, xm_vcpu_list, xm_uptime, xm_sched_credit), including
+ * its quirks: the Time(s) header is one column wider than the values
+ * under it, the vcpu-list row has two spaces before the time, and the
+ * uptime header ends in a space. Scripts that cut columns out of xm's
+ * output depend on them. xm top prints xentop's columns (xentop.c).
  */
 #include "format.h"
 
@@ -151,4 +152,100 @@ void xm_uptime_short_row(struct sbuf *sb, const struct xm_dominfo *d,
                 now->tm_sec);
     days_hours_minutes(sb, whole_seconds(d->up_time));
     sbuf_printf(sb, ", %s (%s)\n", d->name, domid_str(d->domid, id));
+}
+
+void xm_sched_credit_dict(struct sbuf *sb, long weight, long cap)
+{
+    /* Python's repr of the dict xend answered: keys in its hash order. */
+    sbuf_printf(sb, "{'cap': %ld, 'weight': %ld}\n", cap, weight);
+}
+
+void xm_sched_credit_header(struct sbuf *sb)
+{
+    sbuf_printf(sb, "%-33s %4s %6s %4s\n", "Name", "ID", "Weight", "Cap");
+}
+
+void xm_sched_credit_row(struct sbuf *sb, const char *name, int domid,
+                         long weight, long cap)
+{
+    char id[16];
+
+    sbuf_printf(sb, "%-32s %5s %6ld %4ld\n", name, domid_str(domid, id),
+                weight, cap);
+}
+
+void xm_top_state(unsigned state, char out[7])
+{
+    static const struct { unsigned flag; char ch; } order[] = {
+        { XM_STATE_DYING, 'd' }, { XM_STATE_SHUTDOWN, 's' },
+        { XM_STATE_BLOCKED, 'b' }, { XM_STATE_CRASHED, 'c' },
+        { XM_STATE_PAUSED, 'p' }, { XM_STATE_RUNNING, 'r' },
+    };
+
+    for (int i = 0; i < 6; i++)
+        out[i] = state & order[i].flag ? order[i].ch : '-';
+    out[6] = '\0';
+}
+
+void xm_top_summary(struct sbuf *sb, const struct tm *now,
+                    const char *version, const struct xm_topinfo *t,
+                    size_t n, uint64_t total_kib, uint64_t free_kib,
+                    unsigned nr_cpus, unsigned cpu_mhz)
+{
+    unsigned run = 0, block = 0, pause = 0, crash = 0, dying = 0, down = 0;
+
+    /* Each domain counts once, in xentop's order of precedence. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned s = t[i].state;
+        if (s & XM_STATE_RUNNING)
+            run++;
+        else if (s & XM_STATE_BLOCKED)
+            block++;
+        else if (s & XM_STATE_PAUSED)
+            pause++;
+        else if (s & XM_STATE_SHUTDOWN)
+            down++;
+        else if (s & XM_STATE_CRASHED)
+            crash++;
+        else if (s & XM_STATE_DYING)
+            dying++;
+    }
+    sbuf_printf(sb, "xentop - %02d:%02d:%02d   mica %s\n", now->tm_hour,
+                now->tm_min, now->tm_sec, version);
+    sbuf_printf(sb, "%zu domains: %u running, %u blocked, %u paused, "
+                "%u crashed, %u dying, %u shutdown \n", n, run, block, pause,
+                crash, dying, down);
+    sbuf_printf(sb, "Mem: %lluk total, %lluk used, %lluk free    "
+                "CPUs: %u @ %uMHz\n", (unsigned long long)total_kib,
+                (unsigned long long)(total_kib - free_kib),
+                (unsigned long long)free_kib, nr_cpus, cpu_mhz);
+}
+
+void xm_top_header(struct sbuf *sb)
+{
+    sbuf_printf(sb, "%10s %6s %10s %6s %10s %6s %10s %9s %5s %4s %8s %8s "
+                "%4s %8s %8s %8s %4s\n", "NAME", "STATE", "CPU(sec)",
+                "CPU(%)", "MEM(k)", "MEM(%)", "MAXMEM(k)", "MAXMEM(%)",
+                "VCPUS", "NETS", "NETTX(k)", "NETRX(k)", "VBDS", "VBD_OO",
+                "VBD_RD", "VBD_WR", "SSID");
+}
+
+void xm_top_row(struct sbuf *sb, const struct xm_topinfo *t,
+                uint64_t total_kib)
+{
+    char st[7];
+    double total = total_kib ? (double)total_kib : 1.0;
+
+    xm_top_state(t->state, st);
+    /* mica's domains have no network or block devices of their own yet,
+     * and no security labels: those columns are 0, as xentop showed for
+     * a domain without them. */
+    sbuf_printf(sb, "%10.10s %6s %10llu %6.1f %10llu %6.1f %10llu %9.1f "
+                "%5u %4u %8u %8u %4u %8u %8u %8u %4u\n", t->name, st,
+                (unsigned long long)(t->cpu_ns / 1000000000u), t->cpu_pct,
+                (unsigned long long)t->mem_kib,
+                (double)t->mem_kib / total * 100,
+                (unsigned long long)t->max_kib,
+                (double)t->max_kib / total * 100, t->vcpus, 0u, 0u, 0u, 0u,
+                0u, 0u, 0u, 0u);
 }

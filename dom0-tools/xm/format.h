@@ -1,6 +1,7 @@
 /*
- * The classic output formats of xm list, xm vcpu-list and xm uptime,
- * column for column, so that scripts written against xm keep working.
+ * The classic output formats of xm list, xm vcpu-list, xm uptime,
+ * xm sched-credit and xm top (xentop's), column for column, so that
+ * scripts written against xm keep working.
  */
 #ifndef MICA_XM_FORMAT_H
 #define MICA_XM_FORMAT_H
@@ -55,6 +56,35 @@ void xm_vcpu_list_row(struct sbuf *sb, const struct xm_vcpuinfo *v,
 /* "any cpu", "no cpus" or ranges such as "0-3,5". */
 void xm_format_affinity(struct sbuf *sb, const struct cpuset *cs,
                         unsigned nr_cpus);
+
+/* sched-credit: one domain as xm printed the dict of xend's answer, or a
+ * table of all ("-1" where a value is missing, as xm showed). */
+void xm_sched_credit_dict(struct sbuf *sb, long weight, long cap);
+void xm_sched_credit_header(struct sbuf *sb);
+void xm_sched_credit_row(struct sbuf *sb, const char *name, int domid,
+                         long weight, long cap);
+
+/* One domain of xm top, with xentop's columns. */
+struct xm_topinfo {
+    const char *name;
+    unsigned state;         /* XM_STATE_* */
+    uint64_t cpu_ns;
+    double cpu_pct;         /* since the last update; 0 for the first */
+    uint64_t mem_kib;       /* what it has now */
+    uint64_t max_kib;
+    unsigned vcpus;
+};
+
+/* xentop's state letters, in its order "dsbcpr". */
+void xm_top_state(unsigned state, char out[7]);
+/* The three summary lines of the interactive display. */
+void xm_top_summary(struct sbuf *sb, const struct tm *now,
+                    const char *version, const struct xm_topinfo *t,
+                    size_t n, uint64_t total_kib, uint64_t free_kib,
+                    unsigned nr_cpus, unsigned cpu_mhz);
+void xm_top_header(struct sbuf *sb);
+void xm_top_row(struct sbuf *sb, const struct xm_topinfo *t,
+                uint64_t total_kib);
 
 void xm_uptime_header(struct sbuf *sb);
 void xm_uptime_row(struct sbuf *sb, const struct xm_dominfo *d);

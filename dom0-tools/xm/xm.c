@@ -73,7 +73,7 @@ static int do_create(const struct xm_args *a)
         return 0;
     }
     char *sxp = domcfg_to_sxp(&cfg);
-    int status = xm_create(a, cfg.name, sxp);
+    int status = a->cmd == XM_NEW ? xm_new(sxp) : xm_create(a, cfg.name, sxp);
     free(sxp);
     domcfg_free(&cfg);
     return status;

@@ -61,7 +61,7 @@ static void fill_info(struct domain *d, struct mica_domain_info *i)
 
         if (!vc)
             continue;
-        i->cpu_time_ns += vc->cpu_time_ns;
+        i->cpu_time_ns += sched_cpu_time(vc);
         any_running |= vc->running;
         all_blocked &= !vc->running && (vc->pause_flags & VPF_BLOCKED);
         paused |= vc->pause_flags & VPF_PAUSED;
@@ -128,14 +128,32 @@ static long ctl_domain_list(struct vcpu *v, const uint64_t a[5])
     return rc ? rc : (long)s.n;
 }
 
+struct info_state {
+    uint64_t id;
+    struct mica_domain_info *info;
+    bool found;
+};
+
+static void info_one(struct domain *d, void *arg)
+{
+    struct info_state *s = arg;
+
+    if (d->id == s->id) {
+        fill_info(d, s->info);
+        s->found = true;
+    }
+}
+
+/* Read under the list lock, as domain_list is: a boot-time domain is freed
+ * by the scheduler the moment it stops, doorbell or not. */
 static long ctl_domain_info(struct vcpu *v, const uint64_t a[5])
 {
     struct mica_domain_info i;
-    struct domain *d = domain_find((domid_t)a[0]);
+    struct info_state s = { a[0], &i, false };
 
-    if (a[0] > 0xffff || !d)
+    domain_for_each(info_one, &s);
+    if (!s.found)
         return -ESRCH;
-    fill_info(d, &i);
     return copy_to_guest(v, a[1], &i, sizeof(i));
 }
 
@@ -197,13 +215,22 @@ static long ctl_console_read(struct vcpu *v, const uint64_t a[5])
     return read_ring(v, a[1], a[2], a[3], domain_ring, d);
 }
 
-/* The domains a toolstack may act on: any but dom0 itself. */
+/* The domains a toolstack may act on.  Nobody acts on dom0.  A boot-time
+ * control domain acts only on domains made through the doorbell: not on
+ * itself (pausing itself would be for good), and not on boot-time
+ * domains, which the scheduler frees the moment they stop and which could
+ * therefore go while a call uses them.  Doorbell-made domains are freed
+ * only by domain_destroy here, under ctl_lock, and one being destroyed is
+ * gone as far as the doorbell is concerned. */
 static struct domain *target(uint64_t id, long *err)
 {
     struct domain *d = id < DOMID_FIRST_RESERVED ? domain_find((domid_t)id) : NULL;
+    struct domain *caller = this_cpu()->current->domain;
 
     *err = -ESRCH;
-    if (d && d->is_dom0) {
+    if (d && d->destroying)
+        return NULL;
+    if (d && (d->is_dom0 || (!caller->is_dom0 && !d->toolstack))) {
         *err = -EPERM;
         return NULL;
     }
@@ -250,6 +277,9 @@ static long ctl_domain_create(struct vcpu *v, const uint64_t a[5])
             rc = -ENOMEM;
         else if (c.cpu_mask)
             vc->cpu_affinity = c.cpu_mask;
+        /* vCPU 0 starts; the others wait for the guest's VCPUOP_up. */
+        if (vc && i > 0)
+            vc->pause_flags |= VPF_DOWN;
     }
     if (rc) {
         domain_destroy(d);
@@ -412,21 +442,186 @@ static long ctl_vcpu_pin(struct vcpu *v, const uint64_t a[5])
 {
     long err;
     struct domain *d = target(a[0], &err);
-    uint64_t usable = 0;
+    uint64_t usable = sched_usable_cpus();
 
     (void)v;
     if (!d)
         return err;
     if (a[1] >= d->nr_vcpus || !d->vcpus[a[1]])
         return -ENOENT;
-    for (unsigned i = 0; i < nr_cpus; i++)
-        if (!(sched_reserved_cpus & (1ull << i)))
-            usable |= 1ull << i;
     if (!(a[2] & usable))
         return -EINVAL;
-    /* Takes effect when the vCPU is next placed (moving a running vCPU
-     * between CPUs comes with the credit scheduler). */
-    d->vcpus[a[1]]->cpu_affinity = a[2] & usable;
+    /* A vCPU on a CPU it may no longer use leaves it at once. */
+    sched_set_affinity(d->vcpus[a[1]], a[2] & usable);
+    return 0;
+}
+
+struct sched_state {
+    uint64_t id;
+    bool found;
+    unsigned int weight, cap;
+    unsigned int n;                     /* vcpu_info: entries filled */
+    struct mica_vcpu_info *vcpus;       /* MAX_VCPUS of them */
+};
+
+static void sched_one(struct domain *d, void *arg)
+{
+    struct sched_state *s = arg;
+
+    if (d->id != s->id)
+        return;
+    s->found = true;
+    s->weight = d->weight;
+    s->cap = d->cap;
+    for (unsigned int i = 0; s->vcpus && i < d->nr_vcpus; i++) {
+        struct vcpu *vc = d->vcpus[i];
+        struct mica_vcpu_info *o;
+        uint32_t pf;
+
+        if (!vc)
+            continue;
+        pf = vc->pause_flags;
+        o = &s->vcpus[s->n++];
+        memset(o, 0, sizeof(*o));
+        o->vcpu = vc->id;
+        o->cpu = vc->pcpu;
+        o->flags = (pf & VPF_DOWN ? 0 : MICA_VCPUF_online) |
+                   (vc->running ? MICA_VCPUF_running : 0) |
+                   (!vc->running && (pf & VPF_BLOCKED) ? MICA_VCPUF_blocked : 0) |
+                   (pf & VPF_PAUSED ? MICA_VCPUF_paused : 0);
+        o->cpu_time_ns = sched_cpu_time(vc);
+        o->affinity = vc->cpu_affinity;
+    }
+}
+
+/* A domain's weight and cap, and its vCPUs, read under the domain list's
+ * lock (as domain_info is): any domain, dom0 and boot-time ones too. */
+static bool sched_read(uint64_t id, struct sched_state *s)
+{
+    s->id = id;
+    s->found = false;
+    s->n = 0;
+    if (id >= DOMID_FIRST_RESERVED)
+        return false;
+    domain_for_each(sched_one, s);
+    return s->found;
+}
+
+/* (domid, weight, cap) -> cap << 32 | weight, after the call.  Either may
+ * be MICA_SCHED_KEEP; with both, any domain may be read.  A change needs a
+ * domain the caller may act on (target()). */
+static long ctl_sched_credit(struct vcpu *v, const uint64_t a[5])
+{
+    uint64_t weight = a[1], cap = a[2];
+    struct sched_state s = { 0 };
+    struct domain *d;
+    long err;
+
+    (void)v;
+    if (weight == MICA_SCHED_KEEP && cap == MICA_SCHED_KEEP) {
+        if (!sched_read(a[0], &s))
+            return -ESRCH;
+        return (long)((uint64_t)s.cap << 32 | s.weight);
+    }
+    d = target(a[0], &err);
+    if (!d)
+        return err;
+    if (weight != MICA_SCHED_KEEP && (weight < SCHED_MIN_WEIGHT || weight > SCHED_MAX_WEIGHT))
+        return -EINVAL;
+    if (cap != MICA_SCHED_KEEP && cap > 100ull * d->nr_vcpus)
+        return -EINVAL;
+    if (weight != MICA_SCHED_KEEP)
+        d->weight = (unsigned int)weight;
+    if (cap != MICA_SCHED_KEEP)
+        d->cap = (unsigned int)cap;
+    sched_domain_changed(d);
+    return (long)((uint64_t)d->cap << 32 | d->weight);
+}
+
+/* (domid, struct mica_vcpu_info *, max) -> how many vCPUs the domain has;
+ * the first `max` of them are written. */
+static long ctl_vcpu_info(struct vcpu *v, const uint64_t a[5])
+{
+    struct mica_vcpu_info *buf = kmalloc(MAX_VCPUS * sizeof(*buf));
+    struct sched_state s = { .vcpus = buf };
+    long rc = 0;
+
+    if (!buf)
+        return -ENOMEM;
+    if (!sched_read(a[0], &s))
+        rc = -ESRCH;
+    for (unsigned int i = 0; !rc && i < s.n && i < a[2]; i++)
+        rc = copy_to_guest(v, a[1] + i * sizeof(*buf), &buf[i], sizeof(*buf));
+    kfree(buf);
+    return rc ? rc : (long)s.n;
+}
+
+/* The most RAM a domain may hold (max_pages), as Xen 3's max_mem: never
+ * below what it holds, since nothing here can take memory back. */
+static long ctl_domain_set_memory(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+    uint64_t pages = a[1] >> 2;
+    unsigned long f;
+
+    (void)v;
+    if (!d)
+        return err;
+    f = spin_lock_irqsave(&d->lock);
+    if (pages < d->tot_pages) {
+        spin_unlock_irqrestore(&d->lock, f);
+        return -EINVAL;
+    }
+    d->max_pages = pages;
+    spin_unlock_irqrestore(&d->lock, f);
+    return 0;
+}
+
+struct name_clash {
+    const struct domain *self;
+    const char *name;
+    bool found;
+};
+
+static void name_taken(struct domain *d, void *arg)
+{
+    struct name_clash *c = arg;
+
+    if (d != c->self && strncmp(d->name, c->name, sizeof(d->name)) == 0)
+        c->found = true;
+}
+
+/* A new name for the console's "dN (name)" and domain_info: printable,
+ * no blanks, unique.  Readers do not lock, so the terminating NUL is
+ * never moved: the buffer is cleared to the new length and filled. */
+static long ctl_domain_rename(struct vcpu *v, const uint64_t a[5])
+{
+    char name[MICA_NAME_MAX], old[MICA_NAME_MAX];
+    long err;
+    struct domain *d = target(a[0], &err);
+    struct name_clash c = { d, name, false };
+    size_t n;
+
+    if (!d)
+        return err;
+    if (copy_from_guest(v, name, a[1], sizeof(name)))
+        return -EFAULT;
+    n = strnlen(name, sizeof(name));
+    if (n == 0 || n == sizeof(name))
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] <= 0x20 || name[i] >= 0x7f)
+            return -EINVAL;
+    domain_for_each(name_taken, &c);
+    if (c.found)
+        return -EEXIST;
+    strlcpy(old, d->name, sizeof(old));
+    for (size_t i = sizeof(d->name) - 1; i > n; i--)
+        d->name[i] = '\0';
+    d->name[n] = '\0';
+    memcpy(d->name, name, n);
+    printk("d%u (%s): renamed from %s\n", d->id, d->name, old);
     return 0;
 }
 
@@ -440,24 +635,36 @@ static const ctl_fn table[MICA_CTL_NR] = {
     [MICA_CTL_domain_pause] = ctl_domain_pause,
     [MICA_CTL_domain_unpause] = ctl_domain_unpause,
     [MICA_CTL_domain_shutdown] = ctl_domain_shutdown,
+    [MICA_CTL_domain_set_memory] = ctl_domain_set_memory,
     [MICA_CTL_vcpu_pin] = ctl_vcpu_pin,
+    [MICA_CTL_sched_credit] = ctl_sched_credit,
+    [MICA_CTL_vcpu_info] = ctl_vcpu_info,
     [MICA_CTL_copy_to_domain] = ctl_copy_to_domain,
     [MICA_CTL_copy_from_domain] = ctl_copy_from_domain,
     [MICA_CTL_vcpu_set_state] = ctl_vcpu_set_state,
     [MICA_CTL_console_read] = ctl_console_read,
     [MICA_CTL_console_write] = ctl_console_write,
     [MICA_CTL_dmesg] = ctl_dmesg,
+    [MICA_CTL_domain_rename] = ctl_domain_rename,
 };
+
+/* One call at a time, whichever vCPU of dom0 or of a control domain makes
+ * it: a domain one call destroys must not be in use by another. */
+static spinlock_t ctl_lock = SPINLOCK_INIT;
 
 void ctl_dispatch(struct vcpu *v)
 {
     uint64_t a[5];
     uint64_t op = guest_call_args(v, a);
+    unsigned long f;
     long ret;
 
-    if (op >= MICA_CTL_NR || !table[op])
+    if (op >= MICA_CTL_NR || !table[op]) {
         ret = -ENOSYS;
-    else
+    } else {
+        f = spin_lock_irqsave(&ctl_lock);
         ret = table[op](v, a);
+        spin_unlock_irqrestore(&ctl_lock, f);
+    }
     guest_call_return(v, ret);
 }

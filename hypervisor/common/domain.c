@@ -106,7 +106,7 @@ int domain_alloc_memory(struct domain *d, uint64_t bytes)
         }
         d->tot_pages++;
     }
-    d->max_pages = d->tot_pages;
+    d->max_pages = d->ram_pages = d->tot_pages;
     return domain_rings_init(d);
 }
 
@@ -246,8 +246,8 @@ bool domain_reap(struct domain *d)
             continue;
         sched_timer_stop(v);
         sched_poll_done(v);
+        sched_remove_vcpu(v);
         hvm_ops->vcpu_destroy(v);
-        __atomic_fetch_sub(&pcpus[v->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
         kfree(v);
     }
     p2m_destroy(d);

@@ -1,7 +1,11 @@
 /* The heap: power-of-two size classes from 32 to 2048 bytes carved out of
  * pages, and whole pages for anything larger.  Each block carries a 16-byte
  * header naming its class (or page count), so kfree() needs no size and can
- * catch a pointer that was never allocated. */
+ * catch a pointer that was never allocated.  A page of small blocks goes
+ * back to the frame allocator as soon as none of its blocks is in use, so
+ * that a domain's end gives back every page its start took (the count of
+ * blocks in use lives in bytes 12-15 of the page, the `pad` of its first
+ * block's header, which neither the caller nor the free list touches). */
 #include <mica/console.h>
 #include <mica/frame.h>
 #include <mica/heap.h>
@@ -30,6 +34,25 @@ static spinlock_t lock = SPINLOCK_INIT;
 
 static void *pa_to_ptr(mfn_t m) { return (void *)(uintptr_t)(m << PAGE_SHIFT); }
 
+/* The count of blocks in use in the page of small blocks that holds p. */
+static uint32_t *page_inuse(void *p)
+{
+    return &((struct hdr *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE))->pad;
+}
+
+/* Takes every block of a page with none in use off its free list and
+ * gives the page back; the lock is held. */
+static void release_page(unsigned k, char *page)
+{
+    for (struct free_block **pp = &free_lists[k]; *pp;) {
+        if ((char *)*pp >= page && (char *)*pp < page + PAGE_SIZE)
+            *pp = (*pp)->next;
+        else
+            pp = &(*pp)->next;
+    }
+    frame_free((uintptr_t)page >> PAGE_SHIFT);
+}
+
 static bool refill(unsigned k)
 {
     mfn_t m = frame_alloc();
@@ -39,6 +62,7 @@ static bool refill(unsigned k)
     if (m == MFN_INVALID)
         return false;
     page = pa_to_ptr(m);
+    *page_inuse(page) = 0;
     for (size_t off = 0; off + bsize <= PAGE_SIZE; off += bsize) {
         struct free_block *b = (struct free_block *)(page + off);
 
@@ -68,6 +92,7 @@ void *kmalloc(size_t size)
         }
         h = (struct hdr *)free_lists[k];
         free_lists[k] = free_lists[k]->next;
+        (*page_inuse(h))++;
         spin_unlock_irqrestore(&lock, f);
         h->magic = MAGIC_SMALL;
         h->klass = k;
@@ -106,10 +131,14 @@ void kfree(void *p)
         struct free_block *b = (struct free_block *)h;
         unsigned long f;
 
+        unsigned k = h->klass;
+
         h->magic = 0;
         f = spin_lock_irqsave(&lock);
-        b->next = free_lists[h->klass];
-        free_lists[h->klass] = b;
+        b->next = free_lists[k];
+        free_lists[k] = b;
+        if (--*page_inuse(b) == 0)
+            release_page(k, (char *)ALIGN_DOWN((uintptr_t)b, PAGE_SIZE));
         spin_unlock_irqrestore(&lock, f);
     } else if (h->magic == MAGIC_LARGE) {
         uint32_t pages = h->klass;

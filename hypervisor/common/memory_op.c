@@ -57,7 +57,7 @@ static long memory_map(struct vcpu *v, uint64_t arg)
      * console and store rings, reserved.  As in Xen, a buffer too small gets as
      * many entries as fit, and the count says how many that was. */
     e820[0].addr = 0;
-    e820[0].size = d->max_pages << PAGE_SHIFT;
+    e820[0].size = d->ram_pages << PAGE_SHIFT;
     e820[0].type = E820_RAM;
     if (d->ring_gfn != GFN_NONE) {
         e820[1].addr = d->ring_gfn << PAGE_SHIFT;

@@ -15,5 +15,6 @@ Suite *elf_suite(void);
 Suite *vsprintf_suite(void);
 Suite *string_suite(void);
 Suite *time_suite(void);
+Suite *credit_suite(void);
 
 #endif

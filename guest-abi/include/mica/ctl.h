@@ -27,7 +27,7 @@
 
 #define MICA_CTL_PORT        0x00e0   /* 0xe0-0xe3: clear of Xen's debug port 0xe9 */
 /* Major in bits 31-16 (incompatible changes), minor in 15-0 (additions). */
-#define MICA_CTL_VERSION     0x00010000
+#define MICA_CTL_VERSION     0x00010001
 #define MICA_CTL_MAJOR(v)    ((v) >> 16)
 
 /* Operations (RAX/EAX). */
@@ -40,7 +40,7 @@
 #define MICA_CTL_domain_pause       6  /* (domid) */
 #define MICA_CTL_domain_unpause     7  /* (domid) */
 #define MICA_CTL_domain_shutdown    8  /* (domid, SHUTDOWN_* reason) */
-#define MICA_CTL_domain_set_memory  9  /* (domid, KiB): before the first unpause */
+#define MICA_CTL_domain_set_memory  9  /* (domid, KiB): its maximum (max_pages) */
 #define MICA_CTL_domain_set_vcpus  10  /* (domid, count) */
 #define MICA_CTL_vcpu_pin          11  /* (domid, vcpu, CPU bit mask) */
 #define MICA_CTL_sched_credit      12  /* (domid, weight, cap) -> cap << 32 | weight */
@@ -51,7 +51,8 @@
 #define MICA_CTL_console_write     17  /* (domid, buffer, length) -> bytes */
 #define MICA_CTL_dmesg             18  /* (buffer, length, uint64_t *pos) -> bytes */
 #define MICA_CTL_vcpu_info         19  /* (domid, struct mica_vcpu_info *, max) -> count */
-#define MICA_CTL_NR                20
+#define MICA_CTL_domain_rename     20  /* (domid, const char name[MICA_NAME_MAX]) */
+#define MICA_CTL_NR                21
 
 /*
  * sched_credit: weight is a share relative to other domains (1-65535, Xen's
@@ -61,6 +62,17 @@
  * (domid, KEEP, KEEP) reads them.
  */
 #define MICA_SCHED_KEEP            0xffffffffu
+
+/*
+ * domain_set_memory: the most RAM the domain may hold, in KiB (rounded
+ * down to pages), as Xen's XEN_DOMCTL_max_mem: -EINVAL below what it holds
+ * now (mica cannot take memory back).  It changes no RAM and not the
+ * domain's memory map.
+ *
+ * domain_rename: the name is read as MICA_NAME_MAX bytes and must be
+ * NUL-terminated within them, non-empty, printable ASCII without blanks
+ * (0x21-0x7e), and not another domain's (-EEXIST).
+ */
 
 #define MICA_NAME_MAX 32
 

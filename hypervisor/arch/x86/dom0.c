@@ -373,7 +373,7 @@ int dom0_build(const struct boot_info *bi)
         return -ENOMEM;
     }
     d->is_dom0 = true;
-    d->tot_pages = d->max_pages = l->pages;
+    d->tot_pages = d->max_pages = d->ram_pages = l->pages;
     boot_mark("dom0 boot_params");
     if (map_dom0(d, bi) < 0) {
         pr_err("dom0: out of memory for its second-level tables\n");

@@ -4,6 +4,7 @@
 
 #include <mica/types.h>
 #include <mica/spinlock.h>
+#include <mica/sched.h>
 #include <asm/hvm.h>
 #include <mica/ctl.h>
 
@@ -23,14 +24,18 @@ struct vcpu {
     struct domain *domain;
     struct guest_regs regs;
     volatile uint32_t pause_flags;
+    /* Has a register state although VPF_DOWN: VCPUOP_initialise gave it
+     * one, or it ran and was taken down (vcpu_op.c). */
+    volatile bool initialised;
     unsigned int pcpu;          /* the CPU it runs on */
     uint64_t cpu_affinity;      /* CPUs it may run on (bit mask) */
     struct vcpu *rq_next;
     bool on_runq;
     volatile bool running;
     uint64_t cpu_time_ns;       /* time spent in the guest and its exits */
-    uint64_t run_start_ns;
+    uint64_t run_start_ns;      /* since when cpu_time_ns is owed time (0: none) */
     uint64_t exits;
+    struct sched_vcpu sched;    /* credit, runstate, migration (sched.c) */
     /* Its single-shot timer (set_timer_op, VCPUOP_set_singleshot_timer):
      * a deadline in pvclock system time, on the sorted timer list of CPU
      * timer_cpu while armed.  timer_fired stands for the VIRQ_TIMER that
@@ -91,6 +96,9 @@ struct domain {
 
     mfn_t npt_root;             /* second-level page tables */
     uint64_t tot_pages, max_pages;
+    /* The RAM it was built with, guest frames [0, ram_pages): what its
+     * memory map shows, whatever max_pages the toolstack sets later. */
+    uint64_t ram_pages;
     /* Xen guests: the shared_info page (mica's, not counted in tot_pages)
      * and the guest frame it is mapped at, GFN_NONE until the guest asks. */
     struct shared_info *shared_info;
@@ -116,6 +124,7 @@ struct domain {
     /* The credit scheduler: a share relative to other domains' weights,
      * and a cap in percent of one CPU (0: none). */
     unsigned int weight, cap;
+    struct sched_domain sched;
 
     unsigned int nr_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];

@@ -60,9 +60,10 @@ static void handle_io(struct vcpu *v, struct hvm_exit *e)
 
     if (e->io.port == MICA_CTL_PORT && e->io.size == 4 && !e->io.in &&
         !e->io.string) {
-        /* The toolstack doorbell; only dom0's calls are answered. */
+        /* The toolstack doorbell: answered for dom0 and for boot-time
+         * control domains (module option "ctl"), refused for the rest. */
         advance(v, e);
-        if (d->is_dom0)
+        if (d->is_dom0 || d->ctl_allowed)
             ctl_dispatch(v);
         else
             v->regs.rax = (uint64_t)-EPERM;

@@ -30,6 +30,7 @@ struct svm_vcpu {
     struct guest_fpu fpu;   /* first, for its alignment */
     struct vmcb *vmcb;
     unsigned int last_cpu;
+    uint64_t asid_round;    /* last_cpu's round its ASID is from */
     bool flush;
 };
 
@@ -38,13 +39,16 @@ struct svm_cpu {
     void *host_vmcb;    /* VMSAVE/VMLOAD area for mica's hidden state */
     spinlock_t lock;    /* guards owner */
     struct svm_vcpu *owner;     /* whose FPU and debug registers are loaded */
+    /* ASIDs are this CPU's to hand out, one per vCPU that arrives, in
+     * rounds; each round starts with a flush of every ASID (svm_run). */
+    uint32_t next_asid;
+    uint64_t asid_round;
 };
 
 static void *iopm, *msrpm;      /* xenU: every port and most MSRs trap */
 static void *dom0_iopm, *dom0_msrpm;  /* dom0: only what mica keeps */
 static uint32_t max_asid;
 static bool has_nrips;
-static volatile uint32_t next_asid = 1;
 
 static void *alloc_contig(unsigned pages, uint8_t fill)
 {
@@ -137,6 +141,7 @@ static int svm_cpu_up(void)
     s = kzalloc(sizeof(*s));
     if (!s)
         return -ENOMEM;
+    s->next_asid = max_asid;    /* the first vCPU here starts a round */
     s->hsave = page_alloc_zeroed();
     s->host_vmcb = page_alloc_zeroed();
     if (!s->hsave || !s->host_vmcb)
@@ -152,7 +157,6 @@ static int svm_vcpu_create(struct vcpu *v)
 {
     struct svm_vcpu *sv = kzalloc(sizeof(*sv));
     struct vmcb *vm;
-    uint32_t asid;
 
     if (!sv)
         return -ENOMEM;
@@ -162,10 +166,6 @@ static int svm_vcpu_create(struct vcpu *v)
         kfree(sv);
         return -ENOMEM;
     }
-    /* ASIDs are handed out round-robin; wrapping is safe because every
-     * vCPU flushes its ASID whenever it arrives on a CPU. */
-    asid = __atomic_fetch_add(&next_asid, 1, __ATOMIC_RELAXED) % (max_asid - 1) + 1;
-
     /* #DF only: see double_fault(). */
     vm->intercept_exc = 1u << 8;
     vm->intercept1 = INT1_INTR | INT1_NMI | INT1_SMI | INT1_INIT |
@@ -194,8 +194,6 @@ static int svm_vcpu_create(struct vcpu *v)
         vm->msrpm_pa = (uintptr_t)dom0_msrpm;
         vm->vintr = 0;
     }
-    vm->asid = asid;
-    vm->tlb_control = TLB_FLUSH_ASID;
     vm->np_enable = 1;
     vm->n_cr3 = v->domain->npt_root << PAGE_SHIFT;
     vm->g_pat = 0x0007040600070406ull;   /* the power-on PAT */
@@ -228,6 +226,25 @@ static void svm_vcpu_destroy(struct vcpu *v)
     v->hvm = NULL;
 }
 
+/* A VMCB may run on any CPU (svm_run flushes the ASID's TLB entries when
+ * it arrives on another); only the lazily switched FPU and debug
+ * registers can still be in this CPU's registers. */
+static void svm_vcpu_unload(struct vcpu *v)
+{
+    struct svm_vcpu *sv = v->hvm;
+    struct svm_cpu *c = this_cpu()->arch.hvm;
+    unsigned long f;
+
+    if (!sv || !c)
+        return;
+    f = spin_lock_irqsave(&c->lock);
+    if (c->owner == sv) {
+        guest_fpu_save(&sv->fpu);
+        c->owner = NULL;
+    }
+    spin_unlock_irqrestore(&c->lock, f);
+}
+
 static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
                     uint32_t limit, uint64_t base)
 {
@@ -235,6 +252,33 @@ static void set_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib,
     s->attrib = attrib;
     s->limit = limit;
     s->base = base;
+}
+
+static void set_start_seg(struct vmcb_seg *s, const struct start_seg *g)
+{
+    set_seg(s, g->sel, g->attr, g->limit, g->base);
+}
+
+/* VCPUOP_initialise's state, checked by vcpu_op.c against what VMRUN
+ * accepts (APM 15.5.1).  The VMCB's attribute format is the ABI's. */
+static void start_hvm(struct vcpu *v, struct vmcb *vm,
+                      const struct vcpu_start_state *st)
+{
+    set_start_seg(&vm->cs, &st->cs);
+    set_start_seg(&vm->ds, &st->ds);
+    set_start_seg(&vm->es, &st->es);
+    set_start_seg(&vm->ss, &st->ss);
+    set_start_seg(&vm->fs, &st->fs);
+    set_start_seg(&vm->gs, &st->gs);
+    set_start_seg(&vm->tr, &st->tr);
+    set_seg(&vm->gdtr, 0, 0, 0, 0);
+    vm->idtr.limit = 0;
+    vm->cpl = (st->ss.attr >> 5) & 3;
+    vm->cr0 = st->cr0;
+    vm->cr3 = st->cr3;
+    vm->cr4 = st->cr4;
+    vm->efer = st->efer | EFER_SVME;
+    v->regs = st->regs;
 }
 
 static void svm_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st)
@@ -249,6 +293,10 @@ static void svm_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rip = st->rip;
     v->regs.rflags = X86_RFLAGS_RSVD1;
+    if (st->mode == START_HVM) {
+        start_hvm(v, vm, st);
+        return;
+    }
     if (st->mode == START_LINUX64) {
         /* 64-bit code (L=1), flat data, a busy 64-bit TSS, paging on. */
         set_seg(&vm->cs, 0x10, 0xa9b, 0xffffffff, 0);
@@ -378,11 +426,25 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
         sc->owner = sv;
         spin_unlock_irqrestore(&sc->lock, f);
     }
-    if (sv->last_cpu != this_cpu()->id || sv->flush) {
-        vm->tlb_control = TLB_FLUSH_ASID;
+    /* The TLB tags guest translations with the ASID alone (APM 15.16),
+     * so no two vCPUs may use one ASID on a CPU between flushes: a vCPU
+     * takes a fresh one from the CPU when it arrives there, or when the
+     * CPU has begun a new round since.  A round begins when the ASIDs run
+     * out, with a flush of them all. */
+    if (sv->last_cpu != this_cpu()->id || sv->asid_round != sc->asid_round) {
+        if (sc->next_asid >= max_asid) {
+            sc->asid_round++;
+            sc->next_asid = 1;
+            vm->tlb_control = TLB_FLUSH_ALL;
+        }
+        vm->asid = sc->next_asid++;
+        sv->asid_round = sc->asid_round;
         sv->last_cpu = this_cpu()->id;
-        sv->flush = false;
     }
+    /* svm_npt_flush() may set it from another CPU meanwhile. */
+    if (__atomic_exchange_n(&sv->flush, false, __ATOMIC_ACQ_REL) &&
+        vm->tlb_control != TLB_FLUSH_ALL)
+        vm->tlb_control = TLB_FLUSH_ASID;
     /* Common code moved RIP past an instruction it emulated (STI; HLT):
      * the STI or MOV SS shadow covered only that instruction. */
     if (vm->rip != v->regs.rip)
@@ -603,6 +665,7 @@ const struct hvm_ops svm_ops = {
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_set_start = svm_vcpu_set_start,
     .run = svm_run,
+    .vcpu_unload = svm_vcpu_unload,
     .inject_exception = svm_inject_exception,
     .get_paging = svm_get_paging,
     .guest_bits = svm_guest_bits,

@@ -233,6 +233,12 @@ static void vmx_vcpu_destroy(struct vcpu *v)
     spin_unlock_irqrestore(&c->lock, f);
 }
 
+static void vmx_vcpu_unload(struct vcpu *v)
+{
+    if (v->hvm)
+        vcpu_unload(v->hvm);
+}
+
 static void reap_dead(struct vmx_cpu *c)
 {
     unsigned long f = spin_lock_irqsave(&c->lock);
@@ -314,6 +320,45 @@ static void start_linux64(const struct vcpu_start_state *st)
     vmcs_set_bits(ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
 }
 
+/* A START_HVM segment: the ABI's packed attributes move AVL, L, D/B and G
+ * from bits 11:8 to 15:12 (SDM table 25-2); a null one is unusable. */
+static void set_start_seg(enum vmx_seg s, const struct start_seg *g)
+{
+    uint32_t ar = g->attr ? (g->attr & 0xffu) | ((g->attr & 0xf00u) << 4)
+                          : AR_UNUSABLE;
+
+    set_seg(s, g->sel, g->base, g->limit, ar);
+}
+
+/* VCPUOP_initialise's state, which vcpu_op.c has checked against the
+ * VM-entry checks (SDM 27.3.1).  CR0 and CR4 as for a guest write (cr.c):
+ * the bits mica owns in the read shadows; the PDPTEs go in with the rest
+ * in vmx_vcpu_set_start(). */
+static void start_hvm(const struct vcpu_start_state *st)
+{
+    set_start_seg(SEG_CS, &st->cs);
+    set_start_seg(SEG_DS, &st->ds);
+    set_start_seg(SEG_ES, &st->es);
+    set_start_seg(SEG_SS, &st->ss);
+    set_start_seg(SEG_FS, &st->fs);
+    set_start_seg(SEG_GS, &st->gs);
+    set_start_seg(SEG_TR, &st->tr);
+    vmcs_write(GUEST_GDTR_BASE, 0);
+    vmcs_write(GUEST_GDTR_LIMIT, 0);
+    vmcs_write(GUEST_IDTR_BASE, 0);
+    vmcs_write(GUEST_IDTR_LIMIT, 0);
+    vmcs_write(GUEST_CR0, vmx_real_cr0(st->cr0));
+    vmcs_write(CR0_READ_SHADOW, st->cr0);
+    vmcs_write(GUEST_CR3, st->cr3);
+    vmcs_write(GUEST_CR4, st->cr4 | vmx.cr4_fixed0);
+    vmcs_write(CR4_READ_SHADOW, st->cr4);
+    vmcs_write(GUEST_IA32_EFER, st->efer);
+    if (st->efer & EFER_LMA)
+        vmcs_set_bits(ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+    else
+        vmcs_clear_bits(ENTRY_CONTROLS, ENTRY_IA32E_MODE_GUEST);
+}
+
 static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st)
 {
     struct vmx_vcpu *sv = v->hvm;
@@ -324,6 +369,8 @@ static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
         return;         /* reported; the first VM entry will fail */
     if (st->mode == START_LINUX64)
         start_linux64(st);
+    else if (st->mode == START_HVM)
+        start_hvm(st);
     else
         start_pvh32();
     set_seg(SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
@@ -338,7 +385,8 @@ static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
     vmcs_write(GUEST_PENDING_DBG, 0);
     vmcs_write(ENTRY_INTR_INFO, 0);
     for (int i = 0; i < 4; i++)
-        vmcs_write((enum vmcs_field)(GUEST_PDPTE0 + 2 * i), 0);
+        vmcs_write((enum vmcs_field)(GUEST_PDPTE0 + 2 * i),
+                   st->mode == START_HVM ? st->pdpte[i] : 0);
     vmcs_put(sv);
 
     /* Registers outside the VMCS start clean too; if this CPU holds the
@@ -356,7 +404,9 @@ static void vmx_vcpu_set_start(struct vcpu *v, const struct vcpu_start_state *st
     else
         v->regs.rbx = st->rbx;
     v->regs.rflags = X86_RFLAGS_RSVD1;
-    sv->exit_rip = st->rip;
+    if (st->mode == START_HVM)
+        v->regs = st->regs;
+    sv->exit_rip = v->regs.rip;
 }
 
 
@@ -576,6 +626,7 @@ const struct hvm_ops vmx_ops = {
     .vcpu_destroy = vmx_vcpu_destroy,
     .vcpu_set_start = vmx_vcpu_set_start,
     .run = vmx_run,
+    .vcpu_unload = vmx_vcpu_unload,
     .inject_exception = vmx_inject_exception,
     .get_paging = vmx_get_paging,
     .guest_bits = vmx_guest_bits,

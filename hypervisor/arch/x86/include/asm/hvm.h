@@ -50,11 +50,24 @@ struct guest_regs {
     uint64_t rip, rsp, rflags;
 };
 
+/* A segment register's hidden part for START_HVM.  `attr` is packed as in
+ * Xen's vcpu_hvm_context and SVM's VMCB: type 3:0, S 4, DPL 6:5, P 7,
+ * AVL 8, L 9, D/B 10, G 11; 0 is a null (unusable) segment.  `limit` is in
+ * bytes and agrees with G (G set: bits 11:0 all ones; G clear: bits 31:20
+ * zero), as VMX requires. */
+struct start_seg {
+    uint64_t base;
+    uint32_t limit;
+    uint16_t sel;
+    uint16_t attr;
+};
+
 /* The state a vCPU starts in. */
 struct vcpu_start_state {
     enum {
         START_PVH32,    /* 32-bit flat protected mode, paging off (PVH) */
         START_LINUX64,  /* Linux's 64-bit boot protocol (see below) */
+        START_HVM,      /* all of it given: VCPUOP_initialise (see below) */
     } mode;
     uint64_t rip;
     uint64_t rbx;       /* PVH: start_info */
@@ -67,6 +80,16 @@ struct vcpu_start_state {
     uint64_t cr3;
     uint64_t gdt_base;
     uint16_t gdt_limit;
+    /* START_HVM: every general register (rip = regs.rip, and cr3 above),
+     * CR0, CR4 and EFER as the guest sees them, with EFER.LMA set exactly
+     * when long mode is on; FS and GS given like the others; GDTR and IDTR
+     * empty (base 0, limit 0), LDTR null; the CPL is SS.DPL.  Under PAE
+     * paging outside long mode, the four PDPTEs CR3 names (VMX loads them
+     * from the VMCS).  vcpu_op.c has checked that the CPU can enter it. */
+    struct guest_regs regs;
+    uint64_t cr0, cr4, efer;
+    struct start_seg cs, ds, es, ss, fs, gs, tr;
+    uint64_t pdpte[4];
 };
 
 /* I/O ports mica keeps from dom0, which otherwise has every port: the
@@ -87,6 +110,10 @@ struct hvm_ops {
     void (*vcpu_set_start)(struct vcpu *v, const struct vcpu_start_state *s);
     /* Runs the guest until an exit; called with interrupts disabled. */
     void (*run)(struct vcpu *v, struct hvm_exit *e);
+    /* Called on the CPU that last ran v, which runs nowhere now: puts
+     * back in memory whatever of v's state this CPU still holds, so that
+     * another CPU may run it next (the scheduler moving it). */
+    void (*vcpu_unload)(struct vcpu *v);
     void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_err,
                              uint32_t err);
     void (*get_paging)(struct vcpu *v, struct guest_paging *p);
