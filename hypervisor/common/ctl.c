@@ -246,6 +246,12 @@ static long ctl_domain_create(struct vcpu *v, const uint64_t a[5])
     if (copy_from_guest(v, &c, a[0], sizeof(c)))
         return -EFAULT;
     c.name[sizeof(c.name) - 1] = '\0';
+    /* The name goes to mica's console as it is: printable, no blanks, as
+     * domain_rename wants it (a control domain must not be able to send
+     * the console terminal escapes). */
+    for (size_t i = 0; c.name[i]; i++)
+        if (c.name[i] <= 0x20 || c.name[i] >= 0x7f)
+            return -EINVAL;
     if (!c.name[0] || c.vcpus < 1 || c.vcpus > MAX_VCPUS ||
         c.memory_kb < 1024 || (c.flags & ~MICA_CREATE_xen_guest) || c.reserved)
         return -EINVAL;
@@ -285,8 +291,10 @@ static long ctl_domain_create(struct vcpu *v, const uint64_t a[5])
         domain_destroy(d);
         return rc;
     }
-    printk("d%u (%s): created by the toolstack, %llu KiB, %u vCPU(s)\n",
-           d->id, d->name, (unsigned long long)c.memory_kb, c.vcpus);
+    /* In the log ring (xm dmesg); on the console with loglvl=all, as
+     * its destruction (domain_reap). */
+    pr_debug("d%u (%s): created by the toolstack, %llu KiB, %u vCPU(s)\n",
+             d->id, d->name, (unsigned long long)c.memory_kb, c.vcpus);
     return d->id;
 }
 

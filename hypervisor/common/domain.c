@@ -32,6 +32,15 @@ static const char *const shutdown_names[] = {
     [SHUTDOWN_watchdog] = "watchdog",
 };
 
+/* Whether a domain on the list has this ID; list_lock is held. */
+static bool id_taken(domid_t id)
+{
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->id == id)
+            return true;
+    return false;
+}
+
 struct domain *domain_create(const char *name, bool xen_guest)
 {
     return domain_create_id(name, xen_guest, DOMID_INVALID);
@@ -72,9 +81,24 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
     if (id != DOMID_INVALID) {
         d->id = id;
     } else {
-        d->id = next_id++;
-        if (next_id >= DOMID_FIRST_RESERVED)
-            next_id = 1;
+        /* The next ID no domain has: the count wraps after 32751, and
+         * a domain that lives that long keeps its ID to itself. */
+        unsigned int tries = 0;
+
+        do {
+            d->id = next_id++;
+            if (next_id >= DOMID_FIRST_RESERVED)
+                next_id = 1;
+        } while (id_taken(d->id) && ++tries < DOMID_FIRST_RESERVED);
+        if (tries == DOMID_FIRST_RESERVED) {
+            spin_unlock_irqrestore(&list_lock, f);
+            p2m_destroy(d);
+            if (d->shared_info)
+                page_free(d->shared_info);
+            kfree(d->console);
+            kfree(d);
+            return NULL;
+        }
     }
     d->next = domain_list;
     domain_list = d;
@@ -259,8 +283,12 @@ bool domain_reap(struct domain *d)
     }
     if (d->shared_info)
         page_free(d->shared_info);
-    printk("d%u (%s): destroyed, %llu pages returned\n", d->id, d->name,
-           (unsigned long long)pages);
+    /* A toolstack makes and ends domains by the thousand (and logs them
+     * itself): its domains' goodbyes go to the log ring (xm dmesg), and
+     * to the console only with loglvl=all. */
+    log_printf(d->toolstack ? LOG_DEBUG : LOG_INFO,
+               "d%u (%s): destroyed, %llu pages returned\n", d->id, d->name,
+               (unsigned long long)pages);
     kfree(d->console);
     kfree(d);
     __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_SEQ_CST);

@@ -47,7 +47,11 @@ void hypercall_dispatch(struct vcpu *v)
     uint64_t nr = guest_call_args(v, a);
     long ret;
 
-    if (!v->domain->xen_guest || nr >= ARRAY_SIZE(table) || !table[nr])
+    if (!v->domain->xen_guest)
+        ret = -ENOSYS;
+    else if (hvm_ops->guest_cpl(v) != 0)
+        ret = -EPERM;           /* as Xen: the guest's kernel alone may call */
+    else if (nr >= ARRAY_SIZE(table) || !table[nr])
         ret = -ENOSYS;
     else
         ret = table[nr](v, a);

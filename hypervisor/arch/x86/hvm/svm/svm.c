@@ -572,6 +572,12 @@ static int svm_guest_bits(struct vcpu *v)
     return (vm->cs.attrib & (1u << 10)) ? 32 : 16;               /* CS.D */
 }
 
+/* The VMCB keeps the CPL apart from the segments (APM vol. 2, 15.5.1). */
+static int svm_guest_cpl(struct vcpu *v)
+{
+    return ((struct svm_vcpu *)v->hvm)->vmcb->cpl & 3;
+}
+
 static int svm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
@@ -669,6 +675,7 @@ const struct hvm_ops svm_ops = {
     .inject_exception = svm_inject_exception,
     .get_paging = svm_get_paging,
     .guest_bits = svm_guest_bits,
+    .guest_cpl = svm_guest_cpl,
     .msr_read = svm_msr_read,
     .msr_write = svm_msr_write,
     .npt_table_entry = svm_npt_table_entry,

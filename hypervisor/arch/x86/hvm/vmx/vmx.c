@@ -514,6 +514,20 @@ static int vmx_guest_bits(struct vcpu *v)
     return bits;
 }
 
+/* SS.DPL is the CPL in every mode: 0 in real mode, 3 in virtual-8086
+ * mode (Intel SDM 3C 27.3.1.2 checks exactly that on entry). */
+static int vmx_guest_cpl(struct vcpu *v)
+{
+    struct vmx_vcpu *sv = v->hvm;
+    int cpl;
+
+    if (!vmcs_get(sv))
+        return 0;
+    cpl = (int)(vmcs_read(GUEST_SEG_AR(SEG_SS)) >> 5) & 3;
+    vmcs_put(sv);
+    return cpl;
+}
+
 /* PAT entries may hold UC, WC, WT, WP, WB or UC- (SDM 3A 13.12.2). */
 static bool pat_valid(uint64_t pat)
 {
@@ -630,6 +644,7 @@ const struct hvm_ops vmx_ops = {
     .inject_exception = vmx_inject_exception,
     .get_paging = vmx_get_paging,
     .guest_bits = vmx_guest_bits,
+    .guest_cpl = vmx_guest_cpl,
     .msr_read = vmx_msr_read,
     .msr_write = vmx_msr_write,
     .npt_table_entry = vmx_npt_table_entry,

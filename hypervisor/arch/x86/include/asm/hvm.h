@@ -119,6 +119,8 @@ struct hvm_ops {
     void (*get_paging)(struct vcpu *v, struct guest_paging *p);
     /* 16, 32 or 64: the operand size of the guest's code segment. */
     int (*guest_bits)(struct vcpu *v);
+    /* The guest's current privilege level, 0-3. */
+    int (*guest_cpl)(struct vcpu *v);
     /* MSRs whose state the backend keeps (EFER, PAT, ...); return 0 if
      * handled, -1 if the MSR is not one of these. */
     int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);
