@@ -220,7 +220,12 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 
 void domain_destroy(struct domain *d)
 {
-    unsigned long f = spin_lock_irqsave(&d->lock);
+    unsigned long f;
+
+    /* Before destroying is set: from then on a CPU whose vCPU of d
+     * leaves may free it. */
+    domain_reap_hold(d);
+    f = spin_lock_irqsave(&d->lock);
 
     if (d->state == DOMAIN_RUNNING) {
         d->state = DOMAIN_SHUTDOWN;
@@ -234,31 +239,49 @@ void domain_destroy(struct domain *d)
     domain_reap(d);
 }
 
-/* Called by the scheduler when a vCPU of a stopped domain leaves its CPU;
- * the last one out frees the domain.  Boot-time domains have no toolstack
- * to keep them for, so they go as soon as they stop. */
+void domain_reap_hold(struct domain *d)
+{
+    __atomic_add_fetch(&d->reap_refs, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Called by the scheduler when a vCPU of a stopped domain leaves its CPU
+ * or its queue, and by domain_destroy, each with a hold.  Boot-time
+ * domains have no toolstack to keep them for, so they go as soon as they
+ * stop; the toolstack's go once destroyed.  Two CPUs whose vCPUs of one
+ * domain leave at once may both come here: one marks it dying, and
+ * whichever lets go of its hold last frees it. */
 bool domain_reap(struct domain *d)
 {
     unsigned long f;
     struct domain **pp;
     uint64_t pages;
+    /* The scheduler comes here each time a vCPU leaves its CPU: a running
+     * domain costs it two reads and the hold's release. */
+    bool idle = d->state != DOMAIN_RUNNING && d->state != DOMAIN_DYING &&
+                (!d->toolstack || d->destroying);
 
-    for (unsigned i = 0; i < d->nr_vcpus; i++)
+    for (unsigned i = 0; idle && i < d->nr_vcpus; i++)
         if (d->vcpus[i] && (d->vcpus[i]->running || d->vcpus[i]->on_runq))
-            return false;
-    f = spin_lock_irqsave(&list_lock);
-    if (d->state == DOMAIN_DYING) {
-        spin_unlock_irqrestore(&list_lock, f);
-        return false;
-    }
-    d->state = DOMAIN_DYING;
-    for (pp = &domain_list; *pp; pp = &(*pp)->next) {
-        if (*pp == d) {
-            *pp = d->next;
-            break;
+            idle = false;
+    if (idle) {
+        f = spin_lock_irqsave(&list_lock);
+        if (d->state != DOMAIN_DYING) {
+            d->state = DOMAIN_DYING;
+            for (pp = &domain_list; *pp; pp = &(*pp)->next) {
+                if (*pp == d) {
+                    *pp = d->next;
+                    break;
+                }
+            }
         }
+        spin_unlock_irqrestore(&list_lock, f);
     }
-    spin_unlock_irqrestore(&list_lock, f);
+    /* Nobody takes a hold on a dying domain (its vCPUs neither run nor
+     * queue, and the doorbell no longer finds it), so the count only
+     * falls from here. */
+    if (__atomic_sub_fetch(&d->reap_refs, 1, __ATOMIC_SEQ_CST) != 0 ||
+        __atomic_load_n(&d->state, __ATOMIC_SEQ_CST) != DOMAIN_DYING)
+        return false;
 
     pages = d->tot_pages + d->parked_pages;
     /* Its ports first: a peer's send must not reach it once it goes. */

@@ -181,6 +181,7 @@ static void domain_destroy_unstarted(struct domain *d)
     for (unsigned i = 0; i < d->nr_vcpus; i++)
         if (d->vcpus[i])
             d->vcpus[i]->pause_flags |= VPF_DEAD;
+    domain_reap_hold(d);
     domain_reap(d);
 }
 

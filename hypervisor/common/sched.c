@@ -812,11 +812,16 @@ static struct vcpu *pick(struct pcpu *c, uint64_t now, struct pick *r)
     while ((v = *pp)) {
         if (v->pause_flags) {
             struct domain *d = v->domain;
+            bool dead = (v->pause_flags & VPF_DEAD) && (!d->toolstack || d->destroying);
 
+            /* Held before it leaves the queue: from then on another CPU
+             * may find the domain idle and free it. */
+            if (dead)
+                domain_reap_hold(d);
             *pp = v->rq_next;
             v->on_runq = false;
             runstate_set(v, flags_state(v->pause_flags), now);
-            if ((v->pause_flags & VPF_DEAD) && (!d->toolstack || d->destroying)) {
+            if (dead) {
                 /* Its domain may be freed now: that is done unlocked. */
                 r->reap = d;
                 return NULL;
@@ -957,11 +962,12 @@ static void idle(struct pcpu *c, uint64_t unpark)
     }
 }
 
-/* Runs v until it must give up the CPU; returns its domain if it stopped
- * for good and the domain can now be freed. */
+/* Runs v until it must give up the CPU; returns its domain, held
+ * (domain_reap_hold) for the caller's domain_reap, which frees it if it
+ * has stopped for good and no other vCPU of it runs. */
 static struct domain *run_vcpu(struct pcpu *c, struct vcpu *v)
 {
-    struct domain *d = v->domain, *reap = NULL;
+    struct domain *d = v->domain;
     uint64_t start = now_ns(), sys_start = time_system_ns(), slice = SLICE_NS, end;
     unsigned long f;
     bool keep, leave, moved = false;
@@ -1009,11 +1015,15 @@ static struct domain *run_vcpu(struct pcpu *c, struct vcpu *v)
         unload_here(v);
     f = spin_lock_irqsave(&rq_lock[c->id]);
     account(c, v, end - sys_start, end);
+    /* Once v is not running, another CPU may free d (domain_reap): hold
+     * it first.  vcpu_pause_flag sets a flag, then reads running; we
+     * clear running, then read the flags: the fence makes sure one of
+     * the two sees the other. */
+    domain_reap_hold(d);
     v->running = false;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (v->pause_flags) {
         runstate_set(v, flags_state(v->pause_flags), end);
-        if ((v->pause_flags & VPF_DEAD) && (!d->toolstack || d->destroying))
-            reap = d;
     } else {
         runstate_set(v, RUNSTATE_runnable, end);
         if (!leave) {
@@ -1027,7 +1037,7 @@ static struct domain *run_vcpu(struct pcpu *c, struct vcpu *v)
     spin_unlock_irqrestore(&rq_lock[c->id], f);
     if (moved)
         enqueue_moved(v);
-    return reap;
+    return d;
 }
 
 void sched_yield(void)

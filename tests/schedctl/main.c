@@ -304,7 +304,14 @@ enum verdict test_main(const char *cmdline)
 
     /* Paused, it stops where it is; destroyed, it is gone. */
     CHECK(ctl(MICA_CTL_domain_pause, id, 0, 0, 0) == 0, "pause");
-    sleep_ms(5);
+    /* A vCPU on another CPU leaves at mica's IPI: on a loaded emulator
+     * that CPU may lag ours by milliseconds, so wait until mica says
+     * neither vCPU is on a CPU (a second at most). */
+    for (unsigned int tries = 0; tries < 200; tries++) {
+        sleep_ms(5);
+        if (vcpus(id) == 2 && !((vi[0].flags | vi[1].flags) & MICA_VCPUF_running))
+            break;
+    }
     n0 = counter(id);
     sleep_ms(20);
     rc = vcpus(id);

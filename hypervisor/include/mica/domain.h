@@ -85,6 +85,9 @@ struct domain {
      * xend sees why it stopped. */
     bool toolstack;
     volatile bool destroying;
+    /* CPUs inside domain_reap for it (domain_reap_hold): the last one
+     * out of a dying domain frees it, so none reads it after it is gone. */
+    int reap_refs;
     /* A boot-time control domain (module option "ctl"): may use the
      * toolstack doorbell like dom0's root processes. */
     bool ctl_allowed;
@@ -170,7 +173,12 @@ void domain_pause(struct domain *d);
 void domain_destroy(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
-/* Frees what a stopped domain holds once none of its vCPUs runs. */
+/* Frees what a stopped domain holds once none of its vCPUs runs.  The
+ * caller took a hold with domain_reap_hold while d could not yet go (its
+ * vCPU still marked running or queued, or, for domain_destroy, under the
+ * doorbell's lock): d may be freed by this call or a concurrent one, and
+ * the caller must not touch it afterwards. */
+void domain_reap_hold(struct domain *d);
 bool domain_reap(struct domain *d);  /* true if it freed d */
 void domain_console_write(struct domain *d, const char *s, size_t n);
 /* The console and store rings of a Xen guest, just above its RAM
