@@ -54,6 +54,10 @@ int mica_domain_shutdown(domid_t domid, unsigned reason); /* SHUTDOWN_* */
 /* The most memory the domain may hold (max_pages); EINVAL below what it
  * holds now. */
 int mica_domain_set_memory(domid_t domid, uint64_t kib);
+/* How many vCPUs the domain has (ABI 1.2; ENOSYS before): more adds them
+ * down, for the guest to bring up; fewer only on a domain that has never
+ * run, over vCPUs that are down (else EBUSY). EINVAL: 0, too many, or the
+ * domain is shut down. */
 int mica_domain_set_vcpus(domid_t domid, unsigned count);
 /* name is MICA_NAME_MAX bytes, NUL-terminated within them (pad with
  * NULs); EINVAL for an empty name or one with blanks or control

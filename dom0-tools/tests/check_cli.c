@@ -5,6 +5,7 @@
 
 #include "suites.h"
 #include "xm/cli.h"
+#include "xm/coninput.h"
 
 #define MAX_ARGS 16
 
@@ -406,6 +407,60 @@ START_TEST(test_help_text)
 }
 END_TEST
 
+/* xm console's typed input: queued up to Ctrl-], which ends the session
+ * and is not passed on; a full queue drops the excess but still sees the
+ * escape; what the ring took leaves the queue. */
+START_TEST(test_console_input)
+{
+    static struct con_input q;
+    static char big[CON_INPUT_MAX + 10];
+
+    memset(&q, 0, sizeof(q));
+    ck_assert_uint_eq(con_input_room(&q), CON_INPUT_MAX);
+    ck_assert_uint_eq(con_input_add(&q, "ls\r", 3), 3);
+    ck_assert(!q.escaped);
+    ck_assert_uint_eq(q.len, 3);
+    ck_assert_int_eq(memcmp(q.buf, "ls\r", 3), 0);
+    /* Other control characters (Ctrl-C, NUL) are the guest's. */
+    ck_assert_uint_eq(con_input_add(&q, "\x03\0", 2), 2);
+    ck_assert_uint_eq(q.len, 5);
+    /* The ring took 2: the rest moves to the front. */
+    con_input_taken(&q, 2);
+    ck_assert_uint_eq(q.len, 3);
+    ck_assert_int_eq(memcmp(q.buf, "\r\x03\0", 3), 0);
+    con_input_taken(&q, 3);
+    ck_assert_uint_eq(q.len, 0);
+
+    /* Bytes before Ctrl-] go; it and what follows do not. */
+    ck_assert_uint_eq(con_input_add(&q, "ab\x1dq", 4), 2);
+    ck_assert(q.escaped);
+    ck_assert_uint_eq(q.len, 2);
+    ck_assert_uint_eq(con_input_room(&q), 0);
+    ck_assert_uint_eq(con_input_add(&q, "more", 4), 0);
+    ck_assert_uint_eq(q.len, 2);
+
+    /* Ctrl-] alone, as a terminal sends it. */
+    memset(&q, 0, sizeof(q));
+    ck_assert_uint_eq(con_input_add(&q, "\x1d", 1), 0);
+    ck_assert(q.escaped);
+    ck_assert_uint_eq(q.len, 0);
+
+    /* A paste larger than the queue: the excess is dropped, and an escape
+     * beyond the room is still seen. */
+    memset(&q, 0, sizeof(q));
+    memset(big, 'x', sizeof(big));
+    ck_assert_uint_eq(con_input_add(&q, big, sizeof(big)), CON_INPUT_MAX);
+    ck_assert(!q.escaped);
+    ck_assert_uint_eq(con_input_room(&q), 0);
+    big[5] = CON_ESCAPE;
+    ck_assert_uint_eq(con_input_add(&q, big, sizeof(big)), 0);
+    ck_assert(q.escaped);
+    /* More taken than queued empties it. */
+    con_input_taken(&q, CON_INPUT_MAX + 1);
+    ck_assert_uint_eq(q.len, 0);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("xm-cli");
@@ -422,6 +477,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_managed_and_saved);
     tcase_add_test(tc, test_help_and_unknown);
     tcase_add_test(tc, test_help_text);
+    tcase_add_test(tc, test_console_input);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -453,6 +453,117 @@ START_TEST(test_unreadable_file)
 }
 END_TEST
 
+/* The SXP that a configuration's cpus come out as (the (cpus ...) pair,
+ * or "" without one). */
+static const char *cpus_sxp(const struct domcfg *c, char *buf, size_t len)
+{
+    char *sxp = domcfg_to_sxp(c);
+    const char *p = strstr(sxp, "(cpus ");
+    size_t n = 0;
+
+    if (p) {
+        int depth = 0;
+        do {
+            depth += p[n] == '(' ? 1 : p[n] == ')' ? -1 : 0;
+            n++;
+        } while (p[n] && depth > 0);
+    }
+    snprintf(buf, len, "%.*s", (int)n, p ? p : "");
+    free(sxp);
+    return buf;
+}
+
+/* xm vcpu-pin on a domain that is not running: its cpus change, and what
+ * is written reads back the same. */
+START_TEST(test_set_affinity)
+{
+    struct domcfg c, back;
+    struct diag d;
+    char buf[256];
+
+    ck_assert_int_eq(parse("name = \"p\"\nvcpus = 3\nkernel = \"/k\"\n", &c,
+                           &d), 0);
+    diag_free(&d);
+    ck_assert_str_eq(cpus_sxp(&c, buf, sizeof(buf)), "");
+    /* One vCPU: the others stay unpinned ("all"). */
+    domcfg_set_affinity(&c, 1, "2-3");
+    ck_assert(c.cpus_per_vcpu);
+    ck_assert_uint_eq(c.ncpus, 3);
+    ck_assert_str_eq(cpus_sxp(&c, buf, sizeof(buf)),
+                     "(cpus (all 2-3 all))");
+    /* It reads back as it was written. */
+    char *sxp = domcfg_to_sxp(&c);
+    ck_assert_int_eq(parse(sxp, &back, &d), 0);
+    ck_assert_uint_eq(d.warnings, 0);
+    ck_assert(domcfg_equal(&c, &back));
+    diag_free(&d);
+    domcfg_free(&back);
+    free(sxp);
+    /* Each vCPU on the same CPUs is one list for all. */
+    domcfg_set_affinity(&c, 0, "2-3");
+    domcfg_set_affinity(&c, 2, "2-3");
+    ck_assert(!c.cpus_per_vcpu);
+    ck_assert_uint_eq(c.ncpus, 1);
+    ck_assert_str_eq(cpus_sxp(&c, buf, sizeof(buf)), "(cpus 2-3)");
+    /* One list for all, then one vCPU elsewhere: spelled out (a list
+     * that looks like a number is written as a string). */
+    domcfg_set_affinity(&c, 0, "1");
+    ck_assert_str_eq(cpus_sxp(&c, buf, sizeof(buf)),
+                     "(cpus (\"1\" 2-3 2-3))");
+    /* All of them at once; "all" is no pinning. */
+    domcfg_set_affinity(&c, -1, "1,3");
+    ck_assert_str_eq(cpus_sxp(&c, buf, sizeof(buf)), "(cpus 1,3)");
+    domcfg_set_affinity(&c, -1, "all");
+    ck_assert_uint_eq(c.ncpus, 0);
+    ck_assert_str_eq(cpus_sxp(&c, buf, sizeof(buf)), "");
+    /* Back to no pinning one vCPU at a time. */
+    domcfg_set_affinity(&c, 2, "0");
+    domcfg_set_affinity(&c, 2, "all");
+    ck_assert_uint_eq(c.ncpus, 0);
+    domcfg_free(&c);
+}
+END_TEST
+
+/* maxvcpus: the most vCPUs vcpu-set may give a running domain; vcpus
+ * when absent (and then not written), never below vcpus. */
+START_TEST(test_maxvcpus)
+{
+    struct domcfg c, back;
+    struct diag d;
+    char *sxp;
+
+    ck_assert_int_eq(parse("name = \"m\"\nvcpus = 2\nkernel = \"/k\"\n", &c,
+                           &d), 0);
+    ck_assert_uint_eq(c.maxvcpus, 2);
+    sxp = domcfg_to_sxp(&c);
+    ck_assert_ptr_null(strstr(sxp, "maxvcpus"));
+    free(sxp);
+    diag_free(&d);
+    domcfg_free(&c);
+
+    ck_assert_int_eq(parse("name = \"m\"\nvcpus = 2\nmaxvcpus = 4\n"
+                           "kernel = \"/k\"\n", &c, &d), 0);
+    ck_assert_uint_eq(c.vcpus, 2);
+    ck_assert_uint_eq(c.maxvcpus, 4);
+    diag_free(&d);
+    sxp = domcfg_to_sxp(&c);
+    ck_assert_ptr_nonnull(strstr(sxp, "(maxvcpus 4)"));
+    ck_assert_int_eq(parse(sxp, &back, &d), 0);
+    ck_assert(domcfg_equal(&c, &back));
+    diag_free(&d);
+    domcfg_free(&back);
+    free(sxp);
+    domcfg_free(&c);
+
+    ck_assert_int_eq(parse("name = \"m\"\nvcpus = 3\nmaxvcpus = 2\n"
+                           "kernel = \"/k\"\n", &c, &d), -1);
+    ck_assert_first_error(&d, "d.cfg:3:12: maxvcpus: 2 is less than vcpus "
+                          "(3)");
+    diag_free(&d);
+    domcfg_free(&c);
+}
+END_TEST
+
 Suite *domcfg_suite(void)
 {
     Suite *s = suite_create("domcfg");
@@ -472,6 +583,8 @@ Suite *domcfg_suite(void)
     tcase_add_test(tc, test_validation_errors);
     tcase_add_test(tc, test_sxp_shape_errors);
     tcase_add_test(tc, test_unreadable_file);
+    tcase_add_test(tc, test_set_affinity);
+    tcase_add_test(tc, test_maxvcpus);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -83,10 +83,13 @@ START_TEST(test_vcpu_list)
         { "Domain-0", 0, 0, true, true, false, 0, 120.44, &any },
         { "web1", 5, 1, true, false, true, 3, 2.0, &some },
         { "web1", 5, 2, false, false, false, 0, 0.0, &none },
+        /* A managed domain that is not running: no ID, its vCPUs down,
+         * the affinity its configuration pins. */
+        { "halted", -1, 0, false, false, false, 0, 0.0, &some },
     };
 
     xm_vcpu_list_header(&sb);
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         xm_vcpu_list_row(&sb, &v[i], 4);
     ck_assert_str_eq(sbuf_str(&sb),
         "Name                              ID  VCPU   CPU State   Time(s) "
@@ -96,7 +99,9 @@ START_TEST(test_vcpu_list)
         "web1                               5     1     3   -b-       2.0 "
         "1,3\n"
         "web1                               5     2     -   --p       0.0 "
-        "no cpus\n");
+        "no cpus\n"
+        "halted                                   0     -   --p       0.0 "
+        "1,3\n");
     sbuf_free(&sb);
 }
 END_TEST

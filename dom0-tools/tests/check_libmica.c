@@ -339,7 +339,7 @@ START_TEST(test_open_other_major)
     ck_assert_int_eq(mica_open(), -1);
     ck_assert_int_eq(errno, EPROTO);
     ck_assert_str_eq(mica_open_error(), "mica speaks toolstack ABI 2.0 and "
-                     "this program 1.1: their major versions differ");
+                     "this program 1.2: their major versions differ");
     ck_assert_uint_eq(mica_abi_version(), 0);
 
     answer = 0x0000ffff;

@@ -330,7 +330,7 @@ START_TEST(test_other_major)
 
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.err, "mica-info: cannot reach mica: mica speaks "
-                     "toolstack ABI 2.1 and this program 1.1: their major "
+                     "toolstack ABI 2.1 and this program 1.2: their major "
                      "versions differ\n");
     result_free(&r);
 }

@@ -108,6 +108,13 @@ START_TEST(test_node_vcpu_sched_lines)
     ck_assert_str_eq(vb.name, "spin");
     ck_assert_int_eq(proto_get_node(sbuf_str(&sb), &nb), -1);
     sbuf_free(&sb);
+    /* A managed domain that is not running: "-" for its domid. */
+    v.domid = -1;
+    proto_put_vcpu(&sb, &v);
+    ck_assert_str_eq(sbuf_str(&sb), "-\t1\t2\t3\t1500000000\te\tspin\n");
+    ck_assert_int_eq(proto_get_vcpu(sbuf_str(&sb), &vb), 0);
+    ck_assert_int_eq(vb.domid, -1);
+    sbuf_free(&sb);
     ck_assert_int_eq(proto_get_vcpu("3\t1\t2\t3\t4\tzz\tspin", &vb), -1);
     ck_assert_int_eq(proto_get_vcpu("3\t1\t2\t3\t4\t11223344556677889\tx",
                                     &vb), -1);

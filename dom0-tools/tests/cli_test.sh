@@ -107,5 +107,12 @@ expect "xm help list" 0 "Usage: xm list [options] [Domain, ...]" out -- \
 expect "xm with no subcommand" 1 "Error: no subcommand given" err -- \
     "$bin/xm"
 
+# xm console on a terminal (a pty, with a stand-in xend): raw while it
+# runs, restored after Ctrl-] and after SIGTERM, typed bytes passed on.
+if command -v python3 >/dev/null; then
+    expect "xm console: raw terminal, input passed on, restored" 0 "" out \
+        -- python3 "$dir/console_tty.py" "$bin/xm"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

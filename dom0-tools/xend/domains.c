@@ -738,6 +738,9 @@ int xstat_collect(struct xstat *s)
 
         d->domid = info[i].domid;
         d->flags = info[i].flags;
+        if ((d->flags & (MICA_DOMF_shutdown | MICA_DOMF_crashed)) &&
+            !(d->flags & MICA_DOMF_dying) && (!x || x->handled))
+            d->flags |= PROTO_DOMF_SETTLED;
         d->cur_kib = info[i].tot_pages * 4;
         d->max_kib = info[i].max_pages * 4;
         d->mem_kib = x && x->has_cfg ? x->cfg.memory_mib << 10 : d->cur_kib;

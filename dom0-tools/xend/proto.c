@@ -181,7 +181,7 @@ int proto_get_vcpu(const char *line, struct proto_vcpu *v)
     memset(v, 0, sizeof(*v));
     if (split(line, buf, sizeof(buf), f, 7) < 0)
         return -1;
-    if (!get_domid(f[0], &v->domid) || v->domid < 0 ||
+    if (!get_domid(f[0], &v->domid) ||
         !get_uint(f[1], &v->vcpu) || !get_uint(f[2], &v->cpu) ||
         !get_uint(f[3], &v->flags) || !get_u64(f[4], &v->cpu_ns) ||
         !get_name(f[6], v->name))

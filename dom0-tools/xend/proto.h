@@ -35,6 +35,11 @@
 #define PROTO_NAME_MAX 64
 
 /* One domain, as `list` and `top` send it. */
+/* In proto_dom.flags beside MICA_DOMF_*: the domain has stopped and xend
+ * has done what its on_* setting says and keeps it (preserve), or has no
+ * setting for it: it will not go or change by itself (xm shutdown -w). */
+#define PROTO_DOMF_SETTLED (1u << 30)
+
 struct proto_dom {
     int domid;              /* -1: managed by xend, not running */
     unsigned flags;         /* MICA_DOMF_*; 0 when not running */
@@ -59,7 +64,7 @@ struct proto_node {
 
 /* One vCPU of `vcpu-list`. */
 struct proto_vcpu {
-    int domid;
+    int domid;              /* -1: a managed domain that is not running */
     unsigned vcpu;
     unsigned cpu;
     unsigned flags;         /* MICA_VCPUF_* */

@@ -318,6 +318,40 @@ static void do_log(struct sbuf *r)
     free(text);
 }
 
+/* console-input DOM, with the bytes typed at xm console as the payload:
+ * into the domain's console ring (mica's console_write). The body is how
+ * many the ring took; fewer than sent when it is full, and xm offers the
+ * rest again. */
+static void do_console_input(struct sbuf *r, const char *dom, const char *in,
+                             size_t n)
+{
+    struct target t;
+    ssize_t took = 0;
+
+    if (resolve(r, dom, &t) < 0 || need_running(r, &t) < 0)
+        return;
+    if (is_dom0(&t)) {
+        error(r, "Domain-0's console is not one xend serves");
+        return;
+    }
+    if (n)
+        took = mica_console_write((domid_t)t.info.domid, in, n);
+    if (took < 0) {
+        if (errno == ENODEV)
+            error(r, "Domain '%s' has no console ring (it is not a Xen "
+                  "guest): it takes no input", t.name);
+        else if (errno == ENOSYS)
+            error(r, "mica does not take console input yet (its "
+                  "console_write operation answers ENOSYS)");
+        else
+            error(r, "cannot pass input to the console of '%s': %s",
+                  t.name, strerror(errno));
+        return;
+    }
+    ok(r);
+    sbuf_printf(r, "%zd\n", took);
+}
+
 /* The console: what xend kept, then (the caller) what comes. */
 static int do_console(struct sbuf *r, const char *dom)
 {
@@ -479,6 +513,26 @@ static void name_of(const struct mica_domain_info *i, char *buf, size_t len)
     }
 }
 
+/* The CPUs a configuration gives vCPU i (every CPU when it pins none). */
+static uint64_t config_affinity(const struct domcfg *c, unsigned i)
+{
+    const char *list = NULL;
+    struct cpuset cs;
+    char why[128];
+    uint64_t mask = 0;
+
+    if (c->cpus_per_vcpu && i < c->ncpus)
+        list = c->cpus[i];
+    else if (!c->cpus_per_vcpu && c->ncpus == 1)
+        list = c->cpus[0];
+    if (!list || cpuset_parse(list, &cs, why, sizeof(why)) < 0)
+        return ~UINT64_C(0);
+    for (unsigned k = 0; k < 64; k++)
+        if (cpuset_has(&cs, k))
+            mask |= UINT64_C(1) << k;
+    return mask;
+}
+
 static void do_vcpu_list(struct sbuf *r, char **argv, int argc)
 {
     static struct mica_domain_info info[MAX_DOMAINS];
@@ -541,6 +595,22 @@ static void do_vcpu_list(struct sbuf *r, char **argv, int argc)
             proto_put_vcpu(&body, &p);
         }
     }
+    /* Then the managed domains that are not running: the vCPUs they
+     * start with, down, with the affinity their configuration gives. */
+    for (struct xdom *x = xend_domains; x; x = x->next) {
+        bool want = argc == 0;
+
+        if (x->domid >= 0 || !x->managed)
+            continue;
+        for (int a = 0; a < argc; a++)
+            want |= strcmp(argv[a], x->name) == 0;
+        for (unsigned i = 0; want && i < x->cfg.vcpus; i++) {
+            struct proto_vcpu p = { .domid = -1, .vcpu = i,
+                                    .affinity = config_affinity(&x->cfg, i) };
+            snprintf(p.name, sizeof(p.name), "%s", x->name);
+            proto_put_vcpu(&body, &p);
+        }
+    }
     ok(r);
     sbuf_put(r, sbuf_str(&body), body.len);
     sbuf_free(&body);
@@ -557,6 +627,69 @@ static void cpu_range(char *buf, size_t len, unsigned from, unsigned to)
         snprintf(buf, len, "%u-%u", from, to - 1);
 }
 
+/*
+ * vcpu-pin on a managed domain that is not running: the pinning goes into
+ * its configuration's cpus, for when it starts (build() applies it), and
+ * vcpu-list shows it meanwhile. As for a running domain, CPUs the host
+ * does not have are left out, and a list of dom0's CPUs only, where mica
+ * runs no guest vCPU, is refused.
+ */
+static void pin_stopped(struct sbuf *r, struct target *t, const char *vcpu,
+                        const char *cpus, uint64_t mask,
+                        const struct mica_physinfo *pi)
+{
+    uint64_t host = pi->nr_cpus >= 64 ? ~UINT64_C(0)
+                                      : (UINT64_C(1) << pi->nr_cpus) - 1;
+    uint64_t dom0 = pi->dom0_cpus >= 64 ? ~UINT64_C(0)
+                                        : (UINT64_C(1) << pi->dom0_cpus) - 1;
+    struct sbuf list = SBUF_INIT;
+    struct domcfg old;
+    struct cpuset cs;
+    int which = -1;
+    char hosts[32], dom0s[32];
+
+    cpu_range(hosts, sizeof(hosts), 0, pi->nr_cpus);
+    cpu_range(dom0s, sizeof(dom0s), 0, pi->dom0_cpus);
+    if (!(mask & ~dom0)) {
+        error(r, "Cannot pin vCPU %s of '%s' to CPUs %s: none of them runs "
+              "guests (dom0's CPUs are %s, this host's %s)", vcpu, t->name,
+              cpus, dom0s, hosts);
+        return;
+    }
+    if (strcmp(vcpu, "all") != 0) {
+        char *end;
+        unsigned long k = strtoul(vcpu, &end, 10);
+        /* vCPUs vcpu-set may add later are pinned from the start too. */
+        unsigned n = t->x->cfg.maxvcpus;
+
+        if (!*vcpu || *end || k >= n) {
+            error(r, "Domain '%s' has no vCPU %s (it may have %u: 0..%u, "
+                  "maxvcpus)", t->name, vcpu, n, n - 1);
+            return;
+        }
+        which = (int)k;
+    }
+    /* Every CPU of the host is no pinning; otherwise the host's CPUs of
+     * the list, normalised. */
+    if ((mask & host) == host) {
+        sbuf_puts(&list, "all");
+    } else {
+        cpuset_clear(&cs);
+        for (unsigned i = 0; i < 64; i++)
+            if (mask >> i & 1)
+                cpuset_add(&cs, i);
+        cpuset_format(&cs, &list);
+    }
+    old = copy_config(&t->x->cfg);
+    domcfg_set_affinity(&t->x->cfg, which, sbuf_str(&list));
+    if (keep_config(r, t->x, &old) == 0) {
+        xlog(XEND_LOG_INFO, "pinned vCPU %s of %s to CPUs %s when it starts",
+             vcpu, t->name, sbuf_str(&list));
+        ok(r);
+    }
+    sbuf_free(&list);
+}
+
 static void do_vcpu_pin(struct sbuf *r, const char *dom, const char *vcpu,
                         const char *cpus)
 {
@@ -567,7 +700,7 @@ static void do_vcpu_pin(struct sbuf *r, const char *dom, const char *vcpu,
     uint64_t mask = 0;
     unsigned first, last;
 
-    if (resolve(r, dom, &t) < 0 || need_running(r, &t) < 0)
+    if (resolve(r, dom, &t) < 0)
         return;
     if (is_dom0(&t)) {
         error(r, "Cannot pin dom0's vCPUs: mica keeps them on dom0's own "
@@ -590,6 +723,10 @@ static void do_vcpu_pin(struct sbuf *r, const char *dom, const char *vcpu,
     if (!mask) {
         error(r, "CPU list '%s' names no CPU of this host, which has CPUs %s",
               cpus, host);
+        return;
+    }
+    if (!t.running) {
+        pin_stopped(r, &t, vcpu, cpus, mask, &pi);
         return;
     }
     if (strcmp(vcpu, "all") == 0) {
@@ -785,6 +922,56 @@ static void do_mem_set(struct sbuf *r, const char *dom, const char *arg)
 /* vcpu-set: how many vCPUs should be online. A stopped managed domain
  * gets that many; a running one keeps the vCPUs it was built with, and
  * the number is recorded, since mica has no xenstore to tell the guest. */
+/*
+ * vcpu-set above the vCPUs a running domain has: up to its configuration's
+ * maxvcpus (what it has, without one), mica adds vCPUs that are down
+ * (domain_set_vcpus), pinned as the configuration's per-vCPU cpus say, for
+ * the guest to bring up with VCPUOP_up.
+ */
+static void grow_vcpus(struct sbuf *r, struct target *t, unsigned n)
+{
+    const struct domcfg *c = t->x && t->x->has_cfg ? &t->x->cfg : NULL;
+    unsigned max = c && c->maxvcpus > t->info.nr_vcpus ? c->maxvcpus
+                                                       : t->info.nr_vcpus;
+    unsigned had = t->info.nr_vcpus;
+
+    if (n > max) {
+        error(r, "Cannot set vcpus greater than max vcpus on running "
+              "domain: '%s' may have %u vCPU%s (maxvcpus)", t->name, max,
+              max == 1 ? "" : "s");
+        return;
+    }
+    if (mica_domain_set_vcpus((domid_t)t->info.domid, n) < 0) {
+        if (errno == ENOSYS)
+            error(r, "Cannot set vcpus greater than max vcpus on running "
+                  "domain: '%s' was built with %u vCPU%s, and mica does not "
+                  "add vCPUs yet (its domain_set_vcpus operation answers "
+                  "ENOSYS)", t->name, had, had == 1 ? "" : "s");
+        else
+            error(r, "mica refused %u vCPUs for '%s': %s", n, t->name,
+                  strerror(errno));
+        return;
+    }
+    for (unsigned v = had; c && c->cpus_per_vcpu && v < n && v < c->ncpus;
+         v++) {
+        uint64_t m = config_affinity(c, v);
+        if (m != ~UINT64_C(0) &&
+            mica_vcpu_pin((domid_t)t->info.domid, v, m) < 0)
+            xlog(XEND_LOG_WARNING, "%s: vCPU %u not pinned to %s: %s",
+                 t->name, v, c->cpus[v], strerror(errno));
+    }
+    if (t->x) {
+        t->x->vcpus_target = n;
+        xdom_save(t->x);
+    }
+    xlog(XEND_LOG_INFO, "vcpu-set %s: %u vCPUs (%u added, down)", t->name, n,
+         n - had);
+    ok(r);
+    sbuf_printf(r, "Note: '%s' now has %u vCPUs; the new one%s down "
+                "until the guest brings %s up (VCPUOP_up).\n", t->name, n,
+                n - had == 1 ? " is" : "s are", n - had == 1 ? "it" : "them");
+}
+
 static void do_vcpu_set(struct sbuf *r, const char *dom, const char *arg)
 {
     struct target t;
@@ -805,6 +992,8 @@ static void do_vcpu_set(struct sbuf *r, const char *dom, const char *arg)
     if (!t.running) {
         struct domcfg old = copy_config(&t.x->cfg);
         t.x->cfg.vcpus = (unsigned)n;
+        if (t.x->cfg.maxvcpus < n)
+            t.x->cfg.maxvcpus = (unsigned)n;
         if (keep_config(r, t.x, &old) < 0)
             return;
         xlog(XEND_LOG_INFO, "vcpu-set %s: %lu vCPUs when it starts", t.name,
@@ -813,9 +1002,7 @@ static void do_vcpu_set(struct sbuf *r, const char *dom, const char *arg)
         return;
     }
     if (n > t.info.nr_vcpus) {
-        error(r, "Cannot set vcpus greater than max vcpus on running "
-              "domain: '%s' was built with %u vCPU%s", t.name,
-              t.info.nr_vcpus, t.info.nr_vcpus == 1 ? "" : "s");
+        grow_vcpus(r, &t, (unsigned)n);
         return;
     }
     if (!t.x) {
@@ -950,6 +1137,9 @@ int xend_request(char *req, size_t len, struct sbuf *r)
     } else if (strcmp(cmd, "console") == 0) {
         NEED(1);
         return do_console(r, argv[1]);
+    } else if (strcmp(cmd, "console-input") == 0) {
+        NEED(1);
+        do_console_input(r, argv[1], payload, plen);
     } else if (strcmp(cmd, "info") == 0) {
         do_info(r);
     } else if (strcmp(cmd, "dmesg") == 0) {

@@ -14,12 +14,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "client.h"
+#include "coninput.h"
 #include "format.h"
 #include "../common/cpuset.h"
 #include "../common/xalloc.h"
@@ -28,8 +30,11 @@
 
 #include <mica/ctl.h>
 
-#define CTRL_RIGHT_BRACKET 0x1d   /* leaves xm console, as in xm */
 #define WAIT_POLL_MS 100
+/* How often xm console offers input again that a full ring refused. */
+#define INPUT_RETRY_MS 100
+/* How long xm console waits for xend to take a piece of input. */
+#define INPUT_TIMEOUT_S 2
 
 static char *socket_path(void)
 {
@@ -49,7 +54,8 @@ static char *socket_path(void)
     return p;
 }
 
-static int xend_connect(void)
+/* The socket to xend, or -1 (and nothing said). */
+static int xend_connect_quiet(void)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     char *path = socket_path();
@@ -64,6 +70,13 @@ static int xend_connect(void)
         }
     }
     free(path);
+    return fd;
+}
+
+static int xend_connect(void)
+{
+    int fd = xend_connect_quiet();
+
     if (fd < 0)
         fprintf(stderr, "Error: xend is not running\n");
     return fd;
@@ -321,7 +334,9 @@ static int simple(const char *cmd, const char *dom, const char *arg)
     return request(f, arg ? 3 : 2);
 }
 
-/* Waits until domain domid has stopped (flags s or c) or is gone. */
+/* Waits, as Xen's xm does, until domain domid is gone: destroyed or
+ * restarted under a new ID by xend's on_poweroff/on_reboot/on_crash, or
+ * stopped and kept (preserve), which xend marks settled. */
 static void wait_stopped(int domid)
 {
     for (;;) {
@@ -330,8 +345,7 @@ static void wait_stopped(int domid)
         bool done = true;
 
         for (int i = 0; i < n; i++)
-            if (d[i].domid == domid && !(d[i].flags & (XM_STATE_SHUTDOWN |
-                                                      XM_STATE_CRASHED)))
+            if (d[i].domid == domid && !(d[i].flags & PROTO_DOMF_SETTLED))
                 done = false;
         free(d);
         if (n < 0 || done)
@@ -385,7 +399,7 @@ static int cmd_shutdown(const struct xm_args *a, const char *reason)
     return status;
 }
 
-static int follow(int fd);
+static int follow(int fd, const char *dom);
 
 /* Replays what xend kept, then follows until the domain goes or Ctrl-]. */
 static int cmd_console(const char *dom, bool quiet)
@@ -410,47 +424,179 @@ static int cmd_console(const char *dom, bool quiet)
     }
     if (fd < 0)
         return 1;
-    return follow(fd);
+    return follow(fd, dom);
 }
 
-/* Copies the console stream on fd to stdout until it ends or, on a
- * terminal, Ctrl-] is typed; closes fd. */
-static int follow(int fd)
-{
-    struct termios old, raw;
-    bool tty = isatty(0) && tcgetattr(0, &old) == 0;
-    char buf[4096];
+/* The terminal as it was before xm console made it raw, for every way
+ * out: the normal one, and the signals that would end xm (a terminal in
+ * raw mode left behind is unusable). */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_is_raw;
+static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
-    if (tty) {
-        raw = old;
+static void tty_restore(void)
+{
+    if (tty_is_raw) {
+        tcsetattr(0, TCSANOW, &tty_saved);
+        tty_is_raw = 0;
+    }
+}
+
+/* tcsetattr is async-signal-safe; the signal, blocked while this runs,
+ * then ends xm as it would have. */
+static void on_fatal_signal(int sig)
+{
+    tty_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Says once why typed input is not reaching the guest, with the line
+ * ends a raw terminal needs ("\n" alone does not return its carriage). */
+static void console_input_failed(const char *why)
+{
+    const char *nl = tty_is_raw ? "\r\n" : "\n";
+
+    fprintf(stderr, "%sxm console: input not passed on: %s%s",
+            tty_is_raw ? "\r\n" : "", why, nl);
+}
+
+/*
+ * Passes typed bytes to the domain's console ring: one console-input
+ * request to xend, which calls mica's console_write. Returns how many the
+ * ring took (fewer when it is full), or -1 with xend's reason in why. If
+ * xend does not answer within INPUT_TIMEOUT_S (it may be writing console
+ * output to us, which we must go on reading), the bytes count as passed:
+ * xend still has the request and will do it.
+ */
+static long send_input(const char *dom, const char *buf, size_t n,
+                       char *why, size_t whylen)
+{
+    struct timeval tv = { .tv_sec = INPUT_TIMEOUT_S };
+    struct sbuf req = SBUF_INIT;
+    char reply[256];
+    size_t got = 0;
+    long took = (long)n;
+    int fd = xend_connect_quiet();
+
+    if (fd < 0) {
+        snprintf(why, whylen, "xend is not running");
+        return -1;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    sbuf_printf(&req, "console-input\t%s\n", dom);
+    sbuf_put(&req, buf, n);
+    if (send_all(fd, req.buf, req.len) < 0) {
+        snprintf(why, whylen, "lost the connection to xend");
+        took = -1;
+    }
+    sbuf_free(&req);
+    shutdown(fd, SHUT_WR);
+    while (took >= 0 && got < sizeof(reply) - 1) {
+        ssize_t r = read(fd, reply + got, sizeof(reply) - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    reply[got] = '\0';
+    if (took < 0 || got == 0)
+        return took;
+    if (strncmp(reply, XEND_PROTO_OK "\n", strlen(XEND_PROTO_OK) + 1) == 0) {
+        char *end;
+        unsigned long k = strtoul(reply + strlen(XEND_PROTO_OK) + 1, &end,
+                                  10);
+        return *end == '\n' && k <= n ? (long)k : (long)n;
+    }
+    if (strncmp(reply, XEND_PROTO_ERROR, strlen(XEND_PROTO_ERROR)) == 0) {
+        reply[strcspn(reply, "\n")] = '\0';
+        snprintf(why, whylen, "%s", reply + strlen(XEND_PROTO_ERROR));
+    } else {
+        snprintf(why, whylen, "xend closed the connection");
+    }
+    return -1;
+}
+
+/*
+ * Copies the console stream on fd to stdout until it ends (the domain is
+ * gone) or Ctrl-] is typed, and what is typed (or piped in) to the
+ * domain's console ring; closes fd. A terminal on stdin is raw meanwhile,
+ * so that every key goes to the guest, as under Xen. At the end of piped
+ * input xm goes on showing output until the domain goes.
+ */
+static int follow(int fd, const char *dom)
+{
+    struct sigaction sa = { .sa_handler = on_fatal_signal }, old_sa[NFATAL];
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+    struct con_input q = { .len = 0 };
+    bool in_open = true, in_ok = true;
+    char buf[4096], why[512];
+
+    /* A write to xend or to a stdout gone away fails with EPIPE instead
+     * of killing xm with the terminal still raw. */
+    sigaction(SIGPIPE, &ign, &old_pipe);
+    for (size_t k = 0; k < NFATAL; k++)
+        sigaction(fatal_signals[k], &sa, &old_sa[k]);
+    if (isatty(0) && tcgetattr(0, &tty_saved) == 0) {
+        struct termios raw = tty_saved;
+
         cfmakeraw(&raw);
-        tcsetattr(0, TCSANOW, &raw);
+        tty_is_raw = 1;
+        if (tcsetattr(0, TCSANOW, &raw) < 0)
+            tty_is_raw = 0;
     }
     for (;;) {
         struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
                                { .fd = 0, .events = POLLIN } };
-        if (poll(p, tty ? 2 : 1, -1) < 0) {
+        int wait = q.len ? INPUT_RETRY_MS : -1;
+
+        if (poll(p, in_open ? 2 : 1, wait) < 0) {
             if (errno == EINTR)
                 continue;
             break;
         }
         if (p[0].revents) {
             ssize_t r = read(fd, buf, sizeof(buf));
+            if (r < 0 && errno == EINTR)
+                continue;
             if (r <= 0)
                 break;
             fwrite(buf, 1, (size_t)r, stdout);
             fflush(stdout);
         }
-        if (tty && p[1].revents) {
+        if (in_open && p[1].revents) {
             ssize_t r = read(0, buf, sizeof(buf));
-            if (r <= 0 || memchr(buf, CTRL_RIGHT_BRACKET, (size_t)r))
-                break;
-            /* Typed input is dropped: mica's console_write is not there
-             * yet. */
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                in_open = false;
+            else
+                con_input_add(&q, buf, (size_t)r);
+            if (!in_ok)
+                q.len = 0;
         }
+        if (q.len) {
+            long took = send_input(dom, q.buf, q.len, why, sizeof(why));
+            if (took < 0) {
+                /* Said once; later input is dropped, Ctrl-] still
+                 * leaves. */
+                console_input_failed(why);
+                in_ok = false;
+                q.len = 0;
+            } else {
+                con_input_taken(&q, (size_t)took);
+            }
+        }
+        if (q.escaped)
+            break;
     }
-    if (tty)
-        tcsetattr(0, TCSANOW, &old);
+    tty_restore();
+    for (size_t k = 0; k < NFATAL; k++)
+        sigaction(fatal_signals[k], &old_sa[k], NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     close(fd);
     return 0;
 }
@@ -479,7 +625,7 @@ int xm_create(const struct xm_args *a, const char *name, const char *sxp)
     printf("Started domain %s (id=%s)\n", name, line);
     fflush(stdout);
     if (a->console)
-        return follow(fd);
+        return follow(fd, line);
     close(fd);
     return 0;
 }
@@ -506,7 +652,7 @@ static int cmd_start(const struct xm_args *a)
         return 1;
     read_domid(fd, line, sizeof(line));
     if (a->console)
-        return follow(fd);
+        return follow(fd, line);
     close(fd);
     return 0;
 }

@@ -82,6 +82,7 @@ void domcfg_init(struct domcfg *c)
     memset(c, 0, sizeof(*c));
     c->memory_mib = DOMCFG_DEFAULT_MEMORY_MIB;
     c->vcpus = 1;
+    c->maxvcpus = 1;
     c->type = DOMCFG_PVH;
     /* The defaults of classic xend's XendConfig. */
     c->on_poweroff = DOMCFG_DESTROY;
@@ -103,6 +104,60 @@ void domcfg_free(struct domcfg *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* Drops every CPU list: no pinning. */
+static void drop_cpus(struct domcfg *c)
+{
+    for (size_t i = 0; i < c->ncpus; i++)
+        free(c->cpus[i]);
+    free(c->cpus);
+    c->cpus = NULL;
+    c->ncpus = 0;
+    c->cpus_per_vcpu = false;
+}
+
+void domcfg_set_affinity(struct domcfg *c, int vcpu, const char *list)
+{
+    bool any = strcmp(list, "all") == 0;
+
+    if (vcpu < 0) {
+        drop_cpus(c);
+        if (!any) {
+            c->cpus = xmalloc(sizeof(*c->cpus));
+            c->cpus[0] = xstrdup(list);
+            c->ncpus = 1;
+        }
+        return;
+    }
+    if (!c->cpus_per_vcpu) {
+        /* One list for every vCPU (or none): spelled out per vCPU. */
+        size_t n = c->vcpus > (unsigned)vcpu ? c->vcpus : (size_t)vcpu + 1;
+        char **lists = xcalloc(n, sizeof(*lists));
+
+        for (size_t i = 0; i < n; i++)
+            lists[i] = xstrdup(c->ncpus ? c->cpus[0] : "all");
+        drop_cpus(c);
+        c->cpus = lists;
+        c->ncpus = n;
+        c->cpus_per_vcpu = true;
+    } else if ((size_t)vcpu >= c->ncpus) {
+        c->cpus = xrealloc(c->cpus, ((size_t)vcpu + 1) * sizeof(*c->cpus));
+        while (c->ncpus <= (size_t)vcpu)
+            c->cpus[c->ncpus++] = xstrdup("all");
+    }
+    free(c->cpus[vcpu]);
+    c->cpus[vcpu] = xstrdup(list);
+    /* The same list for each vCPU (and none beyond them) is one list, or
+     * no pinning at all when it is "all". */
+    if (c->ncpus < c->vcpus)
+        return;
+    for (size_t i = 1; i < c->ncpus; i++)
+        if (strcmp(c->cpus[i], c->cpus[0]) != 0)
+            return;
+    char *one = xstrdup(c->cpus[0]);
+    domcfg_set_affinity(c, -1, one);
+    free(one);
+}
+
 static bool str_equal(const char *a, const char *b)
 {
     if (!a || !b)
@@ -114,6 +169,7 @@ bool domcfg_equal(const struct domcfg *a, const struct domcfg *b)
 {
     if (!str_equal(a->name, b->name) || a->memory_mib != b->memory_mib ||
         a->maxmem_mib != b->maxmem_mib || a->vcpus != b->vcpus ||
+        a->maxvcpus != b->maxvcpus ||
         a->ncpus != b->ncpus || a->cpus_per_vcpu != b->cpus_per_vcpu ||
         a->type != b->type || !str_equal(a->kernel, b->kernel) ||
         !str_equal(a->ramdisk, b->ramdisk) ||
@@ -137,6 +193,9 @@ char *domcfg_to_sxp(const struct domcfg *c)
     sxp_add_pair(vm, "memory", sxp_new_int((int64_t)c->memory_mib));
     sxp_add_pair(vm, "maxmem", sxp_new_int((int64_t)c->maxmem_mib));
     sxp_add_pair(vm, "vcpus", sxp_new_int(c->vcpus));
+    /* Only when it says more than vcpus, which it otherwise is. */
+    if (c->maxvcpus > c->vcpus)
+        sxp_add_pair(vm, "maxvcpus", sxp_new_int(c->maxvcpus));
     if (c->ncpus > 0) {
         if (c->cpus_per_vcpu) {
             struct sxp_node *list = sxp_new_list();

@@ -48,6 +48,9 @@ struct domcfg {
     uint64_t memory_mib;
     uint64_t maxmem_mib;
     unsigned vcpus;
+    /* The most vCPUs `xm vcpu-set` may give it while it runs (Xen's
+     * maxvcpus); vcpus when the file does not say. */
+    unsigned maxvcpus;
 
     /*
      * CPU affinity, normalised ("0-3,5"). With cpus_per_vcpu false, cpus[0]
@@ -95,6 +98,15 @@ int domcfg_load(const char *path, const char *const *overrides,
  * dom0's. Returns 0, or -1 with the reason (starting lower case) in why.
  */
 int domcfg_check_name(const char *name, char *why, size_t len);
+
+/*
+ * Records a CPU list (normalised, as "0-3,5"; "all" for no pinning) as
+ * the affinity of vCPU vcpu, or of every vCPU when vcpu < 0, the way xm
+ * vcpu-pin keeps it for a domain that is not running: one list for all
+ * becomes a list per vCPU when one of them changes, and per-vCPU lists
+ * that end up all the same become one list again.
+ */
+void domcfg_set_affinity(struct domcfg *c, int vcpu, const char *list);
 
 /* The normalised SXP form, as `xm create -n` prints it. */
 char *domcfg_to_sxp(const struct domcfg *c);

@@ -22,8 +22,8 @@
 #include "../sxp/sxp.h"
 
 enum slot {
-    S_NAME, S_MEMORY, S_MAXMEM, S_VCPUS, S_CPUS, S_KERNEL, S_RAMDISK,
-    S_CMDLINE, S_EXTRA, S_ROOT, S_TYPE, S_ON_POWEROFF, S_ON_REBOOT,
+    S_NAME, S_MEMORY, S_MAXMEM, S_VCPUS, S_MAXVCPUS, S_CPUS, S_KERNEL,
+    S_RAMDISK, S_CMDLINE, S_EXTRA, S_ROOT, S_TYPE, S_ON_POWEROFF, S_ON_REBOOT,
     S_ON_CRASH, S_WEIGHT, S_CAP, NSLOTS
 };
 
@@ -45,6 +45,7 @@ static const struct key keys[] = {
     { "memory", S_MEMORY, IN_CFG | IN_VM },
     { "maxmem", S_MAXMEM, IN_CFG | IN_VM },
     { "vcpus", S_VCPUS, IN_CFG | IN_VM },
+    { "maxvcpus", S_MAXVCPUS, IN_CFG | IN_VM },
     { "cpus", S_CPUS, IN_CFG | IN_VM },
     { "kernel", S_KERNEL, IN_CFG | IN_IMG },
     { "ramdisk", S_RAMDISK, IN_CFG | IN_IMG },
@@ -303,6 +304,11 @@ static int apply(struct reader *r, const struct key *k,
             return -1;
         c->vcpus = (unsigned)n;
         return 0;
+    case S_MAXVCPUS:
+        if (set_uint(r, "maxvcpus", v, 1, DOMCFG_MAX_VCPUS, &n) < 0)
+            return -1;
+        c->maxvcpus = (unsigned)n;
+        return 0;
     case S_CPUS:
         return set_cpus(r, v);
     case S_KERNEL:
@@ -527,15 +533,22 @@ static void validate(struct reader *r)
                "memory (%llu MiB)", (unsigned long long)c->maxmem_mib,
                (unsigned long long)c->memory_mib);
     }
+    if (!r->key_at[S_MAXVCPUS]) {
+        c->maxvcpus = c->vcpus;
+    } else if (c->maxvcpus < c->vcpus) {
+        report(r, r->val_at[S_MAXVCPUS], "maxvcpus: %u is less than vcpus "
+               "(%u)", c->maxvcpus, c->vcpus);
+    }
     if (c->cpu_cap > 100 * c->vcpus) {
         report(r, r->val_at[S_CAP], "cpu_cap: expected 0..%u (100 per vCPU, "
                "0 for no cap), got %u", 100 * c->vcpus, c->cpu_cap);
     }
-    if (c->cpus_per_vcpu && c->ncpus > c->vcpus) {
+    if (c->cpus_per_vcpu && c->ncpus > c->maxvcpus &&
+        c->maxvcpus >= c->vcpus) {
         const struct sxp_node *at = r->val_at[S_CPUS];
         diag_warn(r->d, at->file, at->line, at->column,
                   "cpus lists %zu vCPUs but the domain has %u; the rest "
-                  "are ignored", c->ncpus, c->vcpus);
+                  "are ignored", c->ncpus, c->maxvcpus);
     }
     finish_cmdline(r);
 }

@@ -89,7 +89,7 @@ void xm_format_affinity(struct sbuf *sb, const struct cpuset *cs,
 void xm_vcpu_list_row(struct sbuf *sb, const struct xm_vcpuinfo *v,
                       unsigned nr_cpus)
 {
-    char cpu[16], state[4];
+    char cpu[16], state[4], id[16] = "";
     struct sbuf aff = SBUF_INIT;
 
     /* An offline vCPU has no CPU and shows as paused, as in xm. */
@@ -105,7 +105,10 @@ void xm_vcpu_list_row(struct sbuf *sb, const struct xm_vcpuinfo *v,
     }
     state[3] = '\0';
     xm_format_affinity(&aff, v->affinity, nr_cpus);
-    sbuf_printf(sb, "%-32s %3d %5u %5s %5s  %8.1f %s\n", v->name, v->domid,
+    /* A managed domain that is not running has no ID, as in xm list. */
+    if (v->domid >= 0)
+        snprintf(id, sizeof(id), "%d", v->domid);
+    sbuf_printf(sb, "%-32s %3s %5u %5s %5s  %8.1f %s\n", v->name, id,
                 v->number, cpu, state, v->cpu_time, sbuf_str(&aff));
     sbuf_free(&aff);
 }

@@ -34,7 +34,7 @@ struct xm_dominfo {
 
 struct xm_vcpuinfo {
     const char *name;
-    int domid;
+    int domid;              /* -1: a managed domain that is not running */
     unsigned number;
     bool online, running, blocked;
     unsigned cpu;

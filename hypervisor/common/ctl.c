@@ -71,7 +71,8 @@ static void fill_info(struct domain *d, struct mica_domain_info *i)
                (paused ? MICA_DOMF_paused : 0) |
                (d->state == DOMAIN_SHUTDOWN ? MICA_DOMF_shutdown : 0) |
                (d->state == DOMAIN_CRASHED ? MICA_DOMF_crashed : 0) |
-               (d->state == DOMAIN_DYING ? MICA_DOMF_dying : 0) |
+               /* Destroyed, waiting for its vCPUs to leave their CPUs. */
+               (d->state == DOMAIN_DYING || d->destroying ? MICA_DOMF_dying : 0) |
                (d->xen_guest ? MICA_DOMF_xen_guest : 0);
     i->shutdown_reason = d->shutdown_reason;
     i->shutdown_code = d->shutdown_code;
@@ -586,6 +587,96 @@ static long ctl_domain_set_memory(struct vcpu *v, const uint64_t a[5])
     return 0;
 }
 
+/* A vCPU added by domain_set_vcpus, to a domain that may be running: down
+ * (the guest brings it up with VCPUOP_initialise and VCPUOP_up), paused if
+ * the domain is, and pinned as vCPU 0 is, all before the domain's other
+ * vCPUs can find it through d->vcpus and d->nr_vcpus.  vcpu_create would
+ * publish it first and mark it down after, leaving a moment in which the
+ * guest's VCPUOP_up or VCPUOP_initialise sees it neither up nor down. */
+static struct vcpu *add_down_vcpu(struct domain *d, unsigned int id)
+{
+    struct vcpu *v0 = d->vcpus[0], *v;
+
+    if (id >= MAX_VCPUS || d->vcpus[id])
+        return NULL;
+    v = kzalloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    v->id = id;
+    v->domain = d;
+    /* Pause and unpause are doorbell calls, so vCPU 0's flag holds while
+     * this one runs. */
+    v->pause_flags = VPF_DOWN | (v0 ? v0->pause_flags & VPF_PAUSED : VPF_PAUSED);
+    v->cpu_affinity = v0 ? v0->cpu_affinity : ~0ull;
+    if (hvm_ops->vcpu_create(v) < 0) {
+        kfree(v);
+        return NULL;
+    }
+    sched_add_vcpu(v);
+    __atomic_store_n(&d->vcpus[id], v, __ATOMIC_RELEASE);
+    if (id >= d->nr_vcpus)
+        __atomic_store_n(&d->nr_vcpus, id + 1, __ATOMIC_RELEASE);
+    return v;
+}
+
+/* Frees a domain's last vCPU, as domain_reap frees them all.  Only for a
+ * domain that has never run: no guest code of it can hold the vCPU, no
+ * event or timer names it, and every other path to it is a doorbell call,
+ * which waits for this one. */
+static void drop_last_vcpu(struct domain *d)
+{
+    unsigned int id = d->nr_vcpus - 1;
+    struct vcpu *v = d->vcpus[id];
+
+    __atomic_store_n(&d->nr_vcpus, id, __ATOMIC_RELEASE);
+    __atomic_store_n(&d->vcpus[id], NULL, __ATOMIC_RELEASE);
+    if (!v)
+        return;
+    sched_timer_stop(v);
+    sched_poll_done(v);
+    sched_remove_vcpu(v);
+    hvm_ops->vcpu_destroy(v);
+    kfree(v);
+}
+
+/*
+ * (domid, count): how many vCPUs the domain has, 1..MAX_VCPUS, as Xen's
+ * max_vcpus.  More adds vCPUs that are down, for the guest to bring up
+ * (while it runs, too).  Fewer removes the highest ones, and only from a
+ * domain that has never run (created, never unpaused) and only vCPUs that
+ * are down: a vCPU of a domain that ran may be named by its event
+ * channels, timers and guest state, which nothing here can take back
+ * safely, so that is -EBUSY, as a vCPU that is up is.
+ */
+static long ctl_domain_set_vcpus(struct vcpu *v, const uint64_t a[5])
+{
+    long err;
+    struct domain *d = target(a[0], &err);
+    uint64_t count = a[1];
+
+    (void)v;
+    if (!d)
+        return err;
+    if (count < 1 || count > MAX_VCPUS)
+        return -EINVAL;
+    if (d->state != DOMAIN_RUNNING)
+        return -EINVAL;         /* shut down: its vCPUs are dead */
+    if (count < d->nr_vcpus) {
+        if (d->started_ns)
+            return -EBUSY;
+        for (unsigned int i = (unsigned int)count; i < d->nr_vcpus; i++)
+            if (d->vcpus[i] && !(d->vcpus[i]->pause_flags & VPF_DOWN))
+                return -EBUSY;
+        while (d->nr_vcpus > count)
+            drop_last_vcpu(d);
+        return 0;
+    }
+    for (unsigned int i = d->nr_vcpus; i < count; i++)
+        if (!add_down_vcpu(d, i))
+            return -ENOMEM;     /* the ones added stay, down */
+    return 0;
+}
+
 struct name_clash {
     const struct domain *self;
     const char *name;
@@ -644,6 +735,7 @@ static const ctl_fn table[MICA_CTL_NR] = {
     [MICA_CTL_domain_unpause] = ctl_domain_unpause,
     [MICA_CTL_domain_shutdown] = ctl_domain_shutdown,
     [MICA_CTL_domain_set_memory] = ctl_domain_set_memory,
+    [MICA_CTL_domain_set_vcpus] = ctl_domain_set_vcpus,
     [MICA_CTL_vcpu_pin] = ctl_vcpu_pin,
     [MICA_CTL_sched_credit] = ctl_sched_credit,
     [MICA_CTL_vcpu_info] = ctl_vcpu_info,

@@ -253,6 +253,54 @@ check destroyed [ -z "$(state hello)" ]
 out=$(xm destroy hello 2>&1) && fail destroy-absent "succeeded" ||
     { echo "$out" | grep -q "^Error: Domain 'hello' does not exist" && ok destroy-absent ||
       fail destroy-absent "$out"; }
+# Console input: xm console passes what it reads to the guest's console
+# ring (console_write); hello with echo=1 prints each line back and
+# powers off at "quit" (on_poweroff=destroy), which ends xm console.
+cat > /etc/xen/echo.sxp <<'CFG'
+(vm (name echo) (memory 16) (on_poweroff destroy)
+    (image (pvh (kernel /usr/lib/mica/hello.elf) (args "echo=1"))))
+CFG
+check create-echo xm create echo.sxp
+out=$(printf 'ping\nquit\n' | timeout 30 xm console echo 2>&1); rc=$?
+echo "$out"
+[ $rc = 0 ] && echo "$out" | grep -q "echo: ping" && echo "$out" | grep -q "echo: quit" &&
+    echo "$out" | grep -q "Test result: SUCCESS" && ok console-input || fail console-input "rc=$rc"
+check console-input-gone wait_for '[ -z "$(state echo)" ]' 50
+xm destroy echo >/dev/null 2>&1
+# vcpu-pin on a managed domain that is not running: kept in its
+# configuration's cpus, shown by vcpu-list (no ID, vCPUs down), applied
+# when it starts.
+cat > /etc/xen/pinned.cfg <<'CFG'
+name = "pinned"
+memory = 16
+vcpus = 2
+maxvcpus = 4
+kernel = "/usr/lib/mica/spin.elf"
+extra = "iters=forever"
+CFG
+check pin-new xm new pinned.cfg
+check pin-stopped xm vcpu-pin pinned 1 2-3
+check pin-stopped-config grep -q "(cpus (all 2-3))" /var/lib/xend/domains/pinned/config.sxp
+refused pin-stopped-dom0-cpu "dom0's" xm vcpu-pin pinned all 0
+refused pin-stopped-no-vcpu "no vCPU 4" xm vcpu-pin pinned 4 1
+out=$(xm vcpu-list pinned 2>&1); echo "$out"
+echo "$out" | grep -Eq "^pinned +0 +- +--p +0\.0 any cpu$" && echo "$out" | grep -Eq "^pinned +1 +- +--p +0\.0 2-3$" &&
+    ok pin-stopped-listed || fail pin-stopped-listed "$out"
+check pin-start xm start pinned
+out=$(xm vcpu-list pinned 2>&1); echo "$out"
+echo "$out" | grep -Eq "^pinned +[0-9]+ +1 +[-0-9]+ +[-rbp]{3} +[0-9.]+ 2-3$" &&
+    ok pin-applied || fail pin-applied "$out"
+# vcpu-set above what it runs with, up to maxvcpus: mica adds vCPUs,
+# down (domain_set_vcpus), for the guest to bring up.
+out=$(xm vcpu-set pinned 3 2>&1); rc=$?
+echo "$out"
+[ $rc = 0 ] && [ "$(xm vcpu-list pinned | grep -Ec '^pinned +[0-9]+ ')" = 3 ] &&
+    xm vcpu-list pinned | grep -Eq "^pinned +[0-9]+ +2 +- +--p +[0-9.]+ (1-3|any cpu)$" &&
+    ok vcpu-set-grow || fail vcpu-set-grow "rc=$rc $out"
+refused vcpu-set-past-max "greater than max vcpus" xm vcpu-set pinned 5
+xm destroy pinned
+check pin-delete xm delete pinned
+
 xm list
 check xend-stop /etc/init.d/xend stop
 echo "CHECKS DONE"

@@ -9,7 +9,9 @@
  *       it is paused, unpaused and destroyed).  Every 100 domains and at
  *       the end, with all of them destroyed, physinfo's free_pages must be
  *       what it was before the first.  Also the refusals: bad arguments,
- *       dom0, itself, a boot-time peer, domains that do not exist.
+ *       dom0, itself, a boot-time peer, domains that do not exist.  Before
+ *       the first, domain_set_vcpus on one domain: up and down before it
+ *       runs, up while it runs, never down once it ran, and its refusals.
  *       verbose=1 says what it does with each domain; pin=M (decimal) is
  *       the CPU mask of the domains it makes.
  *   role=peer ctl=D
@@ -329,6 +331,109 @@ static void refusals_on(unsigned int id, uint64_t kb)
 }
 
 
+static struct mica_vcpu_info vinfo[8];
+
+/* How many vCPUs domain id has by domain_info and vcpu_info (which must
+ * agree); how many of them are online in *online. */
+static long vcpus_of(unsigned int id, unsigned int *online)
+{
+    long n = ctl(MICA_CTL_vcpu_info, id, (uintptr_t)vinfo, 8, 0);
+
+    *online = 0;
+    for (long i = 0; i < n && i < 8; i++)
+        if (vinfo[i].flags & MICA_VCPUF_online)
+            (*online)++;
+    if (dom_info(id) != 0 || n != info.nr_vcpus)
+        CHECK(0, "d%u: vcpu_info says %ld vCPUs, domain_info %u", id, n,
+              info.nr_vcpus);
+    return n;
+}
+
+static long set_vcpus(unsigned int id, uint32_t count)
+{
+    return ctl(MICA_CTL_domain_set_vcpus, id, count, 0, 0);
+}
+
+/* domain_set_vcpus (doorbell op 10): the count of a domain that has not
+ * run goes up and down; one that has run gets more vCPUs, down, but none
+ * taken away; bad counts, domains that are not ours and one that is shut
+ * down are refused.  Leaves no domain behind. */
+static void set_vcpus_checks(unsigned int self, long peer)
+{
+    unsigned int on = 0;
+    long id = create("setvcpus", 4096, 2, MICA_CREATE_xen_guest), rc, n;
+    uint32_t token = rnd();
+
+    CHECK(id > 0, "create setvcpus: %ld", id);
+    if (id <= 0)
+        return;
+    rc = set_vcpus((unsigned)id, 0);
+    CHECK(rc == -XEN_EINVAL, "d%ld: set_vcpus 0: %ld", id, rc);
+    rc = set_vcpus((unsigned)id, 33);
+    CHECK(rc == -XEN_EINVAL, "d%ld: set_vcpus 33: %ld", id, rc);
+    rc = set_vcpus((unsigned)id, 5);
+    n = vcpus_of((unsigned)id, &on);
+    CHECK(rc == 0 && n == 5 && on == 1, "d%ld: set_vcpus 5 before it ran: %ld, "
+          "%ld vCPUs, %u online", id, rc, n, on);
+    CHECK(n < 5 || vinfo[4].affinity == vinfo[0].affinity,
+          "d%ld: vCPU 4's affinity %#llx, vCPU 0's %#llx", id,
+          (unsigned long long)vinfo[4].affinity, (unsigned long long)vinfo[0].affinity);
+    rc = set_vcpus((unsigned)id, 1);
+    n = vcpus_of((unsigned)id, &on);
+    CHECK(rc == 0 && n == 1 && on == 1, "d%ld: set_vcpus 1 before it ran: %ld, "
+          "%ld vCPUs, %u online", id, rc, n, on);
+    rc = set_vcpus((unsigned)id, 3);
+    n = vcpus_of((unsigned)id, &on);
+    CHECK(rc == 0 && n == 3, "d%ld: set_vcpus 3 before it ran: %ld, %ld vCPUs",
+          id, rc, n);
+    rc = ctl(MICA_CTL_vcpu_set_state, (unsigned)id, 2, (uintptr_t)&info, 0);
+    CHECK(rc != -XEN_ENOENT, "d%ld: vCPU 2 unknown to vcpu_set_state", id);
+
+    /* It runs (the tiny kernel's spin, on vCPU 0): more vCPUs, down, but
+     * none taken away. */
+    load_tiny((unsigned)id, 1, 0, token);
+    rc = ctl(MICA_CTL_domain_unpause, (unsigned)id, 0, 0, 0);
+    CHECK(rc == 0, "d%ld: unpause: %ld", id, rc);
+    for (unsigned long i = 0; i < 200000 && answer((unsigned)id) != token + 1; i++)
+        sched_yield();
+    CHECK(answer((unsigned)id) == token + 1, "d%ld: the spinning kernel did not answer", id);
+    rc = set_vcpus((unsigned)id, 4);
+    n = vcpus_of((unsigned)id, &on);
+    CHECK(rc == 0 && n == 4 && on == 1, "d%ld: set_vcpus 4 while it runs: %ld, "
+          "%ld vCPUs, %u online", id, rc, n, on);
+    rc = set_vcpus((unsigned)id, 2);
+    n = vcpus_of((unsigned)id, &on);
+    CHECK(rc == -XEN_EBUSY && n == 4, "d%ld: set_vcpus 2 after it ran: %ld, "
+          "%ld vCPUs", id, rc, n);
+    rc = set_vcpus((unsigned)id, 4);
+    CHECK(rc == 0, "d%ld: set_vcpus 4 again: %ld", id, rc);
+    CHECK(dom_info((unsigned)id) == 0 && !(info.flags & MICA_DOMF_shutdown),
+          "d%ld: flags %#x after set_vcpus", id, info.flags);
+    /* Shut down: its vCPUs are dead. */
+    rc = ctl(MICA_CTL_domain_shutdown, (unsigned)id, SHUTDOWN_poweroff, 0, 0);
+    CHECK(rc == 0, "d%ld: shutdown: %ld", id, rc);
+    rc = set_vcpus((unsigned)id, 5);
+    CHECK(rc == -XEN_EINVAL, "d%ld: set_vcpus after shutdown: %ld", id, rc);
+    rc = ctl(MICA_CTL_domain_destroy, (unsigned)id, 0, 0, 0);
+    CHECK(rc == 0, "destroy d%ld: %ld", id, rc);
+
+    /* Not ours, or not there. */
+    rc = set_vcpus(self, 2);
+    CHECK(rc == -XEN_EPERM, "set_vcpus of itself: %ld", rc);
+    if (peer >= 0) {
+        rc = set_vcpus((uint32_t)peer, 2);
+        CHECK(rc == -XEN_EPERM, "set_vcpus of boot-time peer d%ld: %ld", peer, rc);
+    }
+    rc = set_vcpus(0, 2);
+    CHECK(rc == -XEN_ESRCH || rc == -XEN_EPERM, "set_vcpus of d0: %ld", rc);
+    rc = set_vcpus(999, 2);
+    CHECK(rc == -XEN_ESRCH, "set_vcpus of d999: %ld", rc);
+    rc = set_vcpus((unsigned)id, 2);
+    CHECK(rc == -XEN_ESRCH, "set_vcpus of destroyed d%ld: %ld", id, rc);
+    printf("domains: domain_set_vcpus: 2 -> 5 -> 1 -> 3 before running, 4 while "
+           "running, fewer refused once it ran\n");
+}
+
 /* One domain of ours: created, used as `kind` says, maybe left alive. */
 static long one(unsigned int n, unsigned int lo, unsigned int hi)
 {
@@ -483,6 +588,8 @@ static enum verdict control(const char *cmdline)
            (unsigned long long)pi.total_pages);
     refusals(self, peer);
     CHECK(free_pages() == start, "the refusals changed free_pages");
+    set_vcpus_checks(self, peer);
+    expect_all_back(self, peer, start, 1);
 
     for (unsigned long i = 0; i < count; i++) {
         uint64_t t0 = rdtsc();

@@ -27,7 +27,7 @@
 
 #define MICA_CTL_PORT        0x00e0   /* 0xe0-0xe3: clear of Xen's debug port 0xe9 */
 /* Major in bits 31-16 (incompatible changes), minor in 15-0 (additions). */
-#define MICA_CTL_VERSION     0x00010001
+#define MICA_CTL_VERSION     0x00010002
 #define MICA_CTL_MAJOR(v)    ((v) >> 16)
 
 /* Operations (RAX/EAX). */
