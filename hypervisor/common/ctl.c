@@ -207,11 +207,30 @@ static long ctl_dmesg(struct vcpu *v, const uint64_t a[5])
     return read_ring(v, a[0], a[1], a[2], mica_ring, NULL);
 }
 
+/* The domains the current call found, held until it returns: a boot-time
+ * domain that stops meanwhile is freed by the scheduler the moment its
+ * last vCPU leaves, and must not be while a call reads or changes it.
+ * One call at a time (ctl_lock), so one list. */
+static struct domain *held[2];
+static unsigned int nr_held;
+
+static struct domain *find_held(uint64_t id)
+{
+    struct domain *d;
+
+    if (id >= DOMID_FIRST_RESERVED || nr_held == ARRAY_SIZE(held))
+        return NULL;
+    d = domain_find_hold((domid_t)id);
+    if (d)
+        held[nr_held++] = d;
+    return d;
+}
+
 static long ctl_console_read(struct vcpu *v, const uint64_t a[5])
 {
-    struct domain *d = domain_find((domid_t)a[0]);
+    struct domain *d = find_held(a[0]);
 
-    if (a[0] > 0xffff || !d)
+    if (!d)
         return -ESRCH;
     return read_ring(v, a[1], a[2], a[3], domain_ring, d);
 }
@@ -219,13 +238,13 @@ static long ctl_console_read(struct vcpu *v, const uint64_t a[5])
 /* The domains a toolstack may act on.  Nobody acts on dom0.  A boot-time
  * control domain acts only on domains made through the doorbell: not on
  * itself (pausing itself would be for good), and not on boot-time
- * domains, which the scheduler frees the moment they stop and which could
- * therefore go while a call uses them.  Doorbell-made domains are freed
- * only by domain_destroy here, under ctl_lock, and one being destroyed is
- * gone as far as the doorbell is concerned. */
+ * domains.  Doorbell-made domains are freed only by domain_destroy here,
+ * under ctl_lock; boot-time ones may go when they stop, but not while
+ * held (find_held).  One being destroyed is gone as far as the doorbell
+ * is concerned. */
 static struct domain *target(uint64_t id, long *err)
 {
-    struct domain *d = id < DOMID_FIRST_RESERVED ? domain_find((domid_t)id) : NULL;
+    struct domain *d = find_held(id);
     struct domain *caller = this_cpu()->current->domain;
 
     *err = -ESRCH;
@@ -764,6 +783,10 @@ void ctl_dispatch(struct vcpu *v)
     } else {
         f = spin_lock_irqsave(&ctl_lock);
         ret = table[op](v, a);
+        /* Let go of what the call found: a domain that stopped meanwhile
+         * (or that it destroyed) may be freed now. */
+        while (nr_held)
+            domain_reap(held[--nr_held]);
         spin_unlock_irqrestore(&ctl_lock, f);
     }
     guest_call_return(v, ret);

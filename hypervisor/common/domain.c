@@ -347,6 +347,20 @@ struct domain *domain_find(domid_t id)
     return d;
 }
 
+struct domain *domain_find_hold(domid_t id)
+{
+    unsigned long f = spin_lock_irqsave(&list_lock);
+    struct domain *d;
+
+    /* A dying domain is off the list, so no hold is taken on one. */
+    for (d = domain_list; d && d->id != id; d = d->next)
+        ;
+    if (d)
+        domain_reap_hold(d);
+    spin_unlock_irqrestore(&list_lock, f);
+    return d;
+}
+
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)
 {
     unsigned long f = spin_lock_irqsave(&list_lock);

@@ -163,6 +163,9 @@ unsigned int domains_start_from_modules(const struct boot_info *bi);
 struct domain *domain_create(const char *name, bool xen_guest);
 struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id);
 struct domain *domain_find(domid_t id);
+/* domain_find, with a hold (domain_reap_hold) that keeps the domain from
+ * being freed until the caller lets go of it with domain_reap. */
+struct domain *domain_find_hold(domid_t id);
 /* Calls fn for each domain, under the list lock: fn must not block. */
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
 int domain_alloc_memory(struct domain *d, uint64_t bytes);
