@@ -88,7 +88,7 @@ bool console_ring_service(struct domain *d)
 
         while (cons != prod && n < sizeof(buf))
             buf[n++] = r->out[MASK_XENCONS_IDX(cons++, r->out)];
-        domain_console_write(d, buf, n);
+        domain_console_ring_write(d, buf, n);
     }
     __atomic_store_n(&r->out_cons, cons, __ATOMIC_RELEASE);
     return true;

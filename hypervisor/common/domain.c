@@ -318,17 +318,43 @@ bool domain_reap(struct domain *d)
     return true;
 }
 
-void domain_console_write(struct domain *d, const char *s, size_t n)
+static void console_first_output(struct domain *d, size_t n)
 {
     if (!d->first_output_ns && d->started_ns && n) {
         d->first_output_ns = now_ns();
         pr_debug("d%u (%s): first output %llu ns after its start\n", d->id, d->name,
                  (unsigned long long)(d->first_output_ns - d->started_ns));
     }
+}
+
+/* Into the buffer the toolstack reads (xm console). */
+static void console_keep(struct domain *d, const char *s, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         d->console[(d->console_head + i) % d->console_size] = s[i];
     d->console_head += n;
+}
+
+/* A guest's output shows as "(dN) ..." on mica's console and is kept for
+ * the toolstack.  Many guests (XTF's, say) write each line to both their
+ * consoles; then, as under Xen, the debug console's lines go to mica's
+ * console and the ring's to the toolstack, each line once in each. */
+void domain_console_write(struct domain *d, const char *s, size_t n)
+{
+    console_first_output(d, n);
+    d->debug_console_used = true;
+    if (!d->ring_console_used)
+        console_keep(d, s, n);
     console_guest_write(d->id, &d->console_line_start, s, n);
+}
+
+void domain_console_ring_write(struct domain *d, const char *s, size_t n)
+{
+    console_first_output(d, n);
+    d->ring_console_used = true;
+    console_keep(d, s, n);
+    if (!d->debug_console_used)
+        console_guest_write(d->id, &d->console_line_start, s, n);
 }
 
 unsigned int domains_alive(void)

@@ -137,6 +137,11 @@ struct domain {
     uint32_t console_size;
     uint64_t console_head;
     bool console_line_start;
+    /* Which of its two consoles it has written to: the debug one
+     * (console_io, port 0xe9), which Xen prints on its own console, or
+     * the PV console ring, which Xen's toolstack keeps (xm console).  A
+     * guest that writes to both has each line in one place only. */
+    bool debug_console_used, ring_console_used;
 
     uint64_t created_ns;
     /* When it was first unpaused, and when it first wrote to its console
@@ -183,7 +188,10 @@ void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
  * the caller must not touch it afterwards. */
 void domain_reap_hold(struct domain *d);
 bool domain_reap(struct domain *d);  /* true if it freed d */
+/* What the guest wrote to its debug console (console_io, port 0xe9). */
 void domain_console_write(struct domain *d, const char *s, size_t n);
+/* What mica, its backend, drained from its PV console ring. */
+void domain_console_ring_write(struct domain *d, const char *s, size_t n);
 /* The console and store rings of a Xen guest, just above its RAM
  * (console_ring.c); 0 or a negative errno. */
 int domain_rings_init(struct domain *d);
