@@ -54,6 +54,16 @@ enum verdict test_main(const char *cmdline)
     rc = xenver(XENVER_pagesize, NULL);
     CHECK(rc == 4096, "XENVER_pagesize %ld", rc);
 
+    /* IA32_DEBUGCTL reads as zero, as under Xen, and takes zero back (a
+     * #GP here would end the test with a triple fault). */
+    {
+        uint32_t lo, hi;
+
+        __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1d9));
+        CHECK(lo == 0 && hi == 0, "DEBUGCTL %#x:%#x", hi, lo);
+        __asm__ volatile("wrmsr" : : "c"(0x1d9), "a"(0), "d"(0));
+    }
+
     memset(extra, 0x55, sizeof(extra));
     rc = xenver(XENVER_extraversion, extra);
     CHECK(rc == 0 && terminated(extra, sizeof(extra)), "extraversion rc %ld", rc);

@@ -120,15 +120,21 @@ static int write_hypercall_page(struct vcpu *v, gpaddr_t gpa)
 
 int cpuid_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-    (void)v;
-    (void)val;
     if (msr == XEN_MSR_HYPERCALL_PAGE)
         return -2;                          /* write-only, as in Xen */
+    if (msr == MSR_IA32_DEBUGCTL && !v->domain->is_dom0) {
+        /* As Xen: no branch tracing or LBRs for guests, and the MSR
+         * reads as zero (XTF's debug-regs reads it first thing). */
+        *val = 0;
+        return 0;
+    }
     return -1;
 }
 
 int cpuid_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    if (msr == MSR_IA32_DEBUGCTL && !v->domain->is_dom0)
+        return val ? -2 : 0;                /* only the value it reads */
     if (msr != XEN_MSR_HYPERCALL_PAGE)
         return -1;
     if (!v->domain->xen_guest)
