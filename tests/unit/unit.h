@@ -16,5 +16,6 @@ Suite *vsprintf_suite(void);
 Suite *string_suite(void);
 Suite *time_suite(void);
 Suite *credit_suite(void);
+Suite *emulate_suite(void);
 
 #endif

@@ -87,6 +87,11 @@ static int translate(struct vcpu *v, uint64_t gva, bool write, gpaddr_t *gpa)
     }
 }
 
+int guest_linear_to_phys(struct vcpu *v, uint64_t gva, bool write, gpaddr_t *gpa)
+{
+    return translate(v, gva, write, gpa);
+}
+
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t n)
 {
     char *out = dst;

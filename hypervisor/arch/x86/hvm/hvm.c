@@ -11,6 +11,7 @@
 #include <mica/string.h>
 #include <asm/cpu.h>
 #include <asm/cpuid.h>
+#include <asm/emulate.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <asm/dom0.h>
@@ -18,6 +19,7 @@
 #include <mica/ctl.h>
 #include <mica/errno.h>
 #include <mica/heap.h>
+#include <mica/lib.h>
 
 const struct hvm_ops *hvm_ops;
 extern struct boot_info boot_info;
@@ -151,6 +153,97 @@ static bool dom0_npf(struct vcpu *v, struct hvm_exit *e)
     return p2m_map_device(v->domain, gfn, zero_mfn, false, true, false) == 0;
 }
 
+/* Crashes the domain for an access outside its memory; `why` (with the
+ * instruction's bytes, if any were read) says why it was not emulated, on
+ * a line of its own: crash reasons are short. */
+static void npf_crash(struct vcpu *v, struct hvm_exit *e, bool fetch,
+                      const char *why, const uint8_t *insn, size_t n)
+{
+    const char *kind = fetch ? "fetch" : e->npf.write ? "write" : "read";
+    char hex[3 * X86_MAX_INSN_LEN + 1] = "";
+
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 3 * i, sizeof(hex) - 3 * i, " %02x", insn[i]);
+    if (why)
+        pr_err("d%u (%s): cannot emulate the %s of guest-physical %#llx at rip %#llx: %s%s%s\n",
+               v->domain->id, v->domain->name, kind, (unsigned long long)e->npf.gpa,
+               (unsigned long long)v->regs.rip, why, n ? "; instruction bytes" : "", hex);
+    domain_crash(v->domain, "%s of guest-physical %#llx, outside its memory, at rip %#llx",
+                 kind, (unsigned long long)e->npf.gpa, (unsigned long long)v->regs.rip);
+}
+
+/* A xenU domain's data access to guest-physical memory that nothing backs
+ * goes, as under Xen for an HVM or PVH guest without a device model, to a
+ * null device: a read gives all ones, a write vanishes, and the guest goes
+ * on after the instruction.  Guests rely on it to probe for devices that
+ * are not there (XTF reads the HPET's and the IO-APIC's ID registers and
+ * takes all ones for "no such device").  Only the MOV forms emulate.c
+ * decodes are emulated; any other instruction there, and any instruction
+ * fetch from there, crashes the domain. */
+static void null_mmio(struct vcpu *v, struct hvm_exit *e)
+{
+    int mode = hvm_ops->guest_bits(v), rc;
+    uint8_t insn[X86_MAX_INSN_LEN];
+    uint64_t rip = v->regs.rip, ip_mask, pc, linear;
+    struct mmio_insn in;
+    size_t n = sizeof(insn);
+    gpaddr_t gpa;
+
+    if (e->npf.fetch || e->npf.present) {
+        npf_crash(v, e, e->npf.fetch, NULL, NULL, 0);
+        return;
+    }
+    /* Another vCPU may have populated the page since: run it again. */
+    if (p2m_lookup(v->domain, e->npf.gpa >> PAGE_SHIFT, NULL) != MFN_INVALID)
+        return;
+
+    ip_mask = mode == 64 ? ~0ull : mode == 32 ? 0xffffffffull : 0xffff;
+    pc = mode == 64 ? rip
+                    : (hvm_ops->seg_base(v, X86_SEG_CS) + (rip & ip_mask)) & 0xffffffffull;
+    /* The instruction may end the last page the guest has mapped there. */
+    if (copy_from_guest(v, insn, pc, n)) {
+        n = PAGE_SIZE - (pc & (PAGE_SIZE - 1));
+        if (n >= sizeof(insn) || copy_from_guest(v, insn, pc, n))
+            n = 0;
+    }
+    /* A fetch the CPU did not report as one (AMD's I/D bit in the fault
+     * code is not promised in every paging mode) is found here: RIP itself
+     * is on the page that faulted. */
+    if (!n && !guest_linear_to_phys(v, pc, false, &gpa) &&
+        gpa >> PAGE_SHIFT == e->npf.gpa >> PAGE_SHIFT) {
+        npf_crash(v, e, true, NULL, NULL, 0);
+        return;
+    }
+    rc = mmio_decode(insn, n, mode, &in);
+    if (rc != MMIO_OK) {
+        npf_crash(v, e, false, mmio_decode_error(rc), insn, n);
+        return;
+    }
+    n = in.len;
+    linear = mmio_linear(&in, &v->regs,
+                         in.mode == 64 && in.seg < X86_SEG_FS ? 0
+                                                              : hvm_ops->seg_base(v, in.seg));
+    if ((linear & (PAGE_SIZE - 1)) + in.bytes > PAGE_SIZE) {
+        npf_crash(v, e, false, "the access crosses a page boundary", insn, n);
+        return;
+    }
+    /* A fault while the CPU walked the guest's own page tables (which
+     * point outside its memory) also lands here: the operand's address
+     * must lead to the page that faulted. */
+    if (guest_linear_to_phys(v, linear, in.write, &gpa) ||
+        gpa >> PAGE_SHIFT != e->npf.gpa >> PAGE_SHIFT) {
+        npf_crash(v, e, false, "the fault is not at the instruction's operand", insn, n);
+        return;
+    }
+    if (in.write != e->npf.write) {
+        npf_crash(v, e, false, "the instruction's access is not the one that faulted", insn, n);
+        return;
+    }
+    if (!in.write)
+        mmio_complete_read(&in, &v->regs, ~0ull);
+    v->regs.rip = (rip + in.len) & ip_mask;
+}
+
 bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
 {
     struct domain *d = v->domain;
@@ -180,12 +273,12 @@ bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
         handle_msr(v, e);
         break;
     case EXIT_NPF:
-        if (d->is_dom0 && dom0_npf(v, e))
+        if (d->is_dom0) {
+            if (!dom0_npf(v, e))
+                npf_crash(v, e, e->npf.fetch, NULL, NULL, 0);
             break;
-        domain_crash(d, "%s of guest-physical %#llx, outside its memory, at rip %#llx",
-                     e->npf.fetch ? "fetch" : e->npf.write ? "write" : "read",
-                     (unsigned long long)e->npf.gpa,
-                     (unsigned long long)v->regs.rip);
+        }
+        null_mmio(v, e);
         break;
     case EXIT_TRIPLE_FAULT:
         domain_crash(d, "triple fault at rip %#llx",

@@ -467,6 +467,9 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
     v->regs.rflags = vm->rflags;
 
     code = vm->exitcode;
+    /* QEMU's TCG writes VMEXIT_INVALID as a 32-bit -1. */
+    if (code == 0xffffffffull)
+        code = SVM_EXIT_INVALID;
     /* What was injected went in, or is in EXITINTINFO. */
     vm->event_inj = 0;
     svm_requeue_event(vm);
@@ -578,6 +581,14 @@ static int svm_guest_cpl(struct vcpu *v)
     return ((struct svm_vcpu *)v->hvm)->vmcb->cpl & 3;
 }
 
+/* The VMCB holds ES, CS, SS, DS, FS and GS in their encoding order. */
+static uint64_t svm_seg_base(struct vcpu *v, int seg)
+{
+    struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
+
+    return seg >= 0 && seg < 6 ? (&vm->es)[seg].base : 0;
+}
+
 static int svm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vmcb *vm = ((struct svm_vcpu *)v->hvm)->vmcb;
@@ -675,6 +686,7 @@ const struct hvm_ops svm_ops = {
     .inject_exception = svm_inject_exception,
     .get_paging = svm_get_paging,
     .guest_bits = svm_guest_bits,
+    .seg_base = svm_seg_base,
     .guest_cpl = svm_guest_cpl,
     .msr_read = svm_msr_read,
     .msr_write = svm_msr_write,

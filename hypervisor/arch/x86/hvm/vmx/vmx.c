@@ -514,6 +514,19 @@ static int vmx_guest_bits(struct vcpu *v)
     return bits;
 }
 
+/* enum vmx_seg numbers ES-GS as instructions encode them. */
+static uint64_t vmx_seg_base(struct vcpu *v, int seg)
+{
+    struct vmx_vcpu *sv = v->hvm;
+    uint64_t base;
+
+    if (seg < SEG_ES || seg > SEG_GS || !vmcs_get(sv))
+        return 0;
+    base = vmcs_read(GUEST_SEG_BASE(seg));
+    vmcs_put(sv);
+    return base;
+}
+
 /* SS.DPL is the CPL in every mode: 0 in real mode, 3 in virtual-8086
  * mode (Intel SDM 3C 27.3.1.2 checks exactly that on entry). */
 static int vmx_guest_cpl(struct vcpu *v)
@@ -645,6 +658,7 @@ const struct hvm_ops vmx_ops = {
     .get_paging = vmx_get_paging,
     .guest_bits = vmx_guest_bits,
     .guest_cpl = vmx_guest_cpl,
+    .seg_base = vmx_seg_base,
     .msr_read = vmx_msr_read,
     .msr_write = vmx_msr_write,
     .npt_table_entry = vmx_npt_table_entry,

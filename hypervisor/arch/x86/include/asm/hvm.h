@@ -121,6 +121,9 @@ struct hvm_ops {
     int (*guest_bits)(struct vcpu *v);
     /* The guest's current privilege level, 0-3. */
     int (*guest_cpl)(struct vcpu *v);
+    /* The base of a segment register, numbered as instructions encode
+     * them (0-5: ES, CS, SS, DS, FS, GS; enum x86_seg). */
+    uint64_t (*seg_base)(struct vcpu *v, int seg);
     /* MSRs whose state the backend keeps (EFER, PAT, ...); return 0 if
      * handled, -1 if the MSR is not one of these. */
     int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *val);

@@ -34,5 +34,8 @@ int zero_guest_phys(struct domain *d, gpaddr_t gpa, size_t n);
 int copy_from_guest_phys(struct domain *d, void *dst, gpaddr_t gpa, size_t n);
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t n);
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t n);
+/* The guest-physical address a vCPU's linear address maps to now, through
+ * its own page tables (0 or -EFAULT). */
+int guest_linear_to_phys(struct vcpu *v, uint64_t gva, bool write, gpaddr_t *gpa);
 
 #endif
