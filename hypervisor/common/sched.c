@@ -43,6 +43,7 @@
 #include <mica/time.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/dom0.h>
 #include <asm/hvm.h>
 #include <asm/p2m.h>
 #include <asm/traps.h>
@@ -175,7 +176,12 @@ void sched_add_vcpu(struct vcpu *v)
      * allowed that dom0 does not own, and the boot CPU only when nothing
      * else will do. */
     if (v->domain->is_dom0) {
-        v->pcpu = (unsigned int)__builtin_ctzll(sched_reserved_cpus | (1ull << 63));
+        uint64_t m = sched_reserved_cpus;
+
+        /* vCPU n on the n-th of them (dom0_smp.c). */
+        for (unsigned int k = 0; k < v->id && m; k++)
+            m &= m - 1;
+        v->pcpu = (unsigned int)__builtin_ctzll(m | (1ull << 63));
         __atomic_fetch_add(&pcpus[v->pcpu].nr_vcpus, 1, __ATOMIC_RELAXED);
         return;
     }
@@ -943,7 +949,14 @@ static bool steal(struct pcpu *c)
 static void idle(struct pcpu *c, uint64_t unpark)
 {
     bool own = !(sched_reserved_cpus & CPU_BIT(c->id));
+    uint64_t look = 0;
 
+    /* A CPU of dom0's whose vCPU Linux has not started yet looks at the
+     * wakeup mailbox now and then (dom0_smp.c). */
+    if (!own && dom0_cpu_idle(c->id, &look))
+        return;
+    if (!own && look)
+        lapic_timer_oneshot(look);
     if (own) {
         uint64_t limit = 1000000000ull, now = time_system_ns();
 

@@ -23,6 +23,15 @@ fi
 cpus=$(grep -c ^processor /proc/cpuinfo)
 [ "$cpus" = "$want_cpus" ] && ok "cpus ($cpus)" || fail cpus "$cpus CPUs, want $want_cpus"
 
+# Every CPU but the first runs work pinned to it: a process there reads
+# its own CPU number (field 39 of /proc/self/stat) back.
+c=1
+while [ $c -lt "$cpus" ]; do
+    on=$(taskset -c $c cat /proc/self/stat 2>&1 | awk '{print $39}')
+    [ "$on" = "$c" ] && ok "cpu-runs ($c)" || fail cpu-runs "pinned to CPU$c, ran on '$on'"
+    c=$((c + 1))
+done
+
 grep -q "^flags.*\bsvm\b\|^flags.*\bvmx\b" /proc/cpuinfo &&
     fail no-nested "dom0 sees SVM or VMX" || ok no-nested
 

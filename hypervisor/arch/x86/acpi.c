@@ -131,6 +131,37 @@ static void parse_fadt(const struct sdt_header *h)
     }
 }
 
+/* Entry i of the root table: 8 bytes each in an XSDT, 4 in an RSDT. */
+static void root_entry(unsigned int i, uint64_t *pa)
+{
+    unsigned int size = acpi.root_is_xsdt ? 8 : 4;
+    const uint8_t *root = (const uint8_t *)(uintptr_t)acpi.root_pa;
+
+    *pa = 0;
+    memcpy(pa, root + sizeof(struct sdt_header) + i * size, size);
+}
+
+unsigned int acpi_root_entries(uint64_t *pa, unsigned int max)
+{
+    const struct sdt_header *root = (const struct sdt_header *)(uintptr_t)acpi.root_pa;
+    unsigned int n;
+
+    if (!root)
+        return 0;
+    n = (root->len - sizeof(*root)) / (acpi.root_is_xsdt ? 8 : 4);
+    for (unsigned int i = 0; i < n && i < max; i++) {
+        root_entry(i, &pa[i]);
+        if (!map_table(pa[i]))
+            pa[i] = 0;
+    }
+    return n;
+}
+
+const uint8_t *acpi_table_at(uint64_t pa)
+{
+    return (const uint8_t *)map_table(pa);
+}
+
 int acpi_init(const struct boot_info *bi)
 {
     const uint8_t *rsdp = NULL;
@@ -169,13 +200,15 @@ int acpi_init(const struct boot_info *bi)
         pr_warn("ACPI: RSDT/XSDT missing or corrupt\n");
         return -EINVAL;
     }
-    n = (root->len - sizeof(*root)) / (xsdt ? 8 : 4);
+    acpi.root_pa = (uintptr_t)root;
+    acpi.root_is_xsdt = xsdt;
+    memcpy(acpi.oem_id, rsdp + 9, sizeof(acpi.oem_id));
+    n = acpi_root_entries(NULL, 0);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t pa = 0;
         const struct sdt_header *t;
 
-        memcpy(&pa, (const uint8_t *)root + sizeof(*root) + i * (xsdt ? 8 : 4),
-               xsdt ? 8 : 4);
+        root_entry(i, &pa);
         t = map_table(pa);
         if (!t)
             continue;

@@ -75,8 +75,11 @@ void cpuid_guest(struct vcpu *v)
                        LEAF1_ECX_AVX);
             r.ecx |= LEAF1_ECX_HV;
             r.edx &= ~LEAF1_EDX_ACPI;
-            /* APIC ID in bits 31-24, one logical CPU per package. */
-            r.ebx = (r.ebx & 0x0000ffffu) | (v->id << 24) | (1u << 16);
+            /* APIC ID in bits 31-24, one logical CPU per package.  A
+             * vCPU of dom0's runs on a CPU of its own, whose LAPIC it
+             * has: the ID is that CPU's. */
+            r.ebx = (r.ebx & 0x0000ffffu) | (1u << 16) |
+                    (v->domain->is_dom0 ? r.ebx & 0xff000000u : v->id << 24);
             break;
         case 7:
             if (sub == 0)

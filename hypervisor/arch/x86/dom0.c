@@ -127,8 +127,10 @@ static paddr_t place(uint64_t size, uint64_t align, paddr_t lo, paddr_t hi,
     return found ? best : 0;
 }
 
-/* dom0's E820: the host's, with usable RAM replaced by dom0's ranges. */
-static unsigned build_e820(const struct boot_info *bi, uint8_t *bp)
+/* dom0's E820: the host's, with usable RAM replaced by dom0's ranges,
+ * and `nvs` (a span inside one of them, or empty) ACPI NVS: dom0's own
+ * ACPI tables and wakeup mailbox (dom0_smp.c). */
+static unsigned build_e820(const struct boot_info *bi, uint8_t *bp, struct span nvs)
 {
     struct mem_region map[BP_E820_MAX];
     unsigned n = 0;
@@ -136,8 +138,20 @@ static unsigned build_e820(const struct boot_info *bi, uint8_t *bp)
     for (unsigned i = 0; i < bi->nmem && n < BP_E820_MAX; i++)
         if (bi->mem[i].type != MEM_USABLE)
             map[n++] = bi->mem[i];
-    for (unsigned i = 0; i < dom0_layout.nram && n < BP_E820_MAX; i++)
-        map[n++] = dom0_layout.ram[i];
+    for (unsigned i = 0; i < dom0_layout.nram && n + 3 <= BP_E820_MAX; i++) {
+        struct mem_region r = dom0_layout.ram[i];
+        paddr_t end = r.start + r.len;
+
+        if (nvs.start >= nvs.end || nvs.start < r.start || nvs.end > end) {
+            map[n++] = r;
+            continue;
+        }
+        if (nvs.start > r.start)
+            map[n++] = (struct mem_region){ r.start, nvs.start - r.start, MEM_USABLE };
+        map[n++] = (struct mem_region){ nvs.start, nvs.end - nvs.start, MEM_NVS };
+        if (end > nvs.end)
+            map[n++] = (struct mem_region){ nvs.end, end - nvs.end, MEM_USABLE };
+    }
     /* Sorted by address, as Linux prefers (it sanitizes anyway). */
     for (unsigned i = 1; i < n; i++) {
         struct mem_region r = map[i];
@@ -207,13 +221,28 @@ static int map_dom0(struct domain *d, const struct boot_info *bi)
         if (rc < 0)
             return rc;
     }
-    return 0;
+    /* Page 0, the real-mode IVT and the BIOS data area, is out of every
+     * E820 map mica hands out and mica never uses it after boot, but it
+     * is the firmware's: dom0 reads the BDA, and Linux writes its warm
+     * reset vector at 0x467 while it starts its APs. */
+    return p2m_map_device(d, 0, 0, true, true, false);
 }
 
 static char dom0_extra[128];
 param_string("dom0_args", dom0_extra);
 
+static int build(const struct boot_info *bi);
+
 int dom0_build(const struct boot_info *bi)
+{
+    int rc = build(bi);
+
+    if (rc < 0)
+        dom0_release_cpus();
+    return rc;
+}
+
+static int build(const struct boot_info *bi)
 {
     const struct dom0_layout *l = &dom0_layout;
     const struct boot_module *km = &bi->mods[l->kernel_mod];
@@ -222,8 +251,9 @@ int dom0_build(const struct boot_info *bi)
     size_t size = (size_t)(km->end - km->start);
     unsigned setup_sects, version;
     uint64_t align, init_size, pm_offset, pm_size, initrd_size = 0;
-    paddr_t kernel_at, initrd_at = 0, low;
-    struct span avoid[3];
+    paddr_t kernel_at, initrd_at = 0, low, rsdp = 0;
+    struct span avoid[3], nvs = { 0, 0 };
+    size_t nvs_size;
     char cmdline[BOOT_MODARGS_MAX + 160];
     uint8_t *bp;
     uint64_t *pml4, *pdpt;
@@ -319,9 +349,14 @@ int dom0_build(const struct boot_info *bi)
     {
         const char *args = cmdline_skip_image(km->args);
         size_t max = MIN((size_t)r32(img, HDR_CMDLINE_SIZE), PAGE_SIZE - 1);
+        /* One CPU: Linux needs to be told that there are no others to
+         * start.  More: its own MADT lists them, but Linux sends some
+         * IPIs with the "all excluding self" shorthand once all its CPUs
+         * are online, and the LAPIC delivers those to every CPU. */
+        const char *mine = l->cpus == 1 ? "nr_cpus=1" : "no_ipi_broadcast=1";
 
         snprintf(cmdline, sizeof(cmdline), "%s%s%s%s", args, args[0] ? " " : "",
-                 l->cpus == 1 ? "nr_cpus=1" : "", dom0_extra[0] ? " " : "");
+                 mine, dom0_extra[0] ? " " : "");
         strlcpy(cmdline + strlen(cmdline), dom0_extra, sizeof(cmdline) - strlen(cmdline));
         if (strlen(cmdline) > max) {
             pr_warn("dom0: command line cut to the kernel's %zu bytes\n", max);
@@ -331,16 +366,36 @@ int dom0_build(const struct boot_info *bi)
         w32(bp, HDR_CMD_LINE_PTR, (uint32_t)(low + PAGE_SIZE));
         w32(bp, BP_EXT_CMD_LINE_PTR, 0);
         printk("dom0: mica adds to the kernel command line: %s%s%s\n",
-               l->cpus == 1 ? "nr_cpus=1 (dom0 owns one CPU)" : "",
+               l->cpus == 1 ? "nr_cpus=1 (dom0 owns one CPU)"
+                            : "no_ipi_broadcast=1 (an IPI to all CPUs but "
+                              "the sender would reach mica's too)",
                dom0_extra[0] ? " and dom0_args: " : "", dom0_extra);
     }
-    if (bi->has_rsdp && version >= 0x20e) {
+    /* dom0's own ACPI root and MADT, which list its CPUs alone, in NVS
+     * pages as high as they fit below 4 GiB (dom0_smp.c). */
+    nvs_size = version >= 0x20e ? dom0_smp_area_size() : 0;
+    if (nvs_size) {
+        paddr_t at;
+
+        avoid[2] = (struct span){ low, low + 9 * PAGE_SIZE };
+        at = place(nvs_size, PAGE_SIZE, MiB(1), GiB(4), avoid, 3, true);
+        if (at)
+            rsdp = dom0_smp_tables(at);
+        if (rsdp)
+            nvs = (struct span){ at, at + nvs_size };
+    }
+    if (rsdp) {
+        w64(bp, BP_ACPI_RSDP, rsdp);
+    } else if (l->cpus > 1) {
+        pr_err("dom0: no room for its ACPI tables; dom0 not started\n");
+        return -ENOMEM;
+    } else if (bi->has_rsdp && version >= 0x20e) {
         /* Under UEFI the RSDP is only in EFI's tables, which dom0 is not
          * given: hand it the copy GRUB passed to mica. */
         memcpy(phys_to_virt(low + 2 * PAGE_SIZE), bi->rsdp, sizeof(bi->rsdp));
         w64(bp, BP_ACPI_RSDP, low + 2 * PAGE_SIZE);
     }
-    build_e820(bi, bp);
+    build_e820(bi, bp, nvs);
 
     /* GDT: 0x10 64-bit code, 0x18 data, as the 64-bit protocol names. */
     {
@@ -379,12 +434,22 @@ int dom0_build(const struct boot_info *bi)
         pr_err("dom0: out of memory for its second-level tables\n");
         return -ENOMEM;
     }
-    sched_reserved_cpus = 1;            /* CPU0 is dom0's alone */
     boot_mark("dom0 p2m");
     v = vcpu_create(d, 0);
     if (!v) {
         pr_err("dom0: cannot create its vCPU\n");
         return -ENOMEM;
+    }
+    /* One vCPU on each of dom0's CPUs (dom0_plan_cpus() reserved them);
+     * all but the first wait for Linux to wake them. */
+    for (unsigned int i = 1; i < l->cpus; i++) {
+        struct vcpu *ap = vcpu_create(d, i);
+
+        if (!ap) {
+            pr_err("dom0: cannot create its vCPU%u\n", i);
+            return -ENOMEM;
+        }
+        dom0_smp_wait(ap);
     }
     st = (struct vcpu_start_state){
         .mode = START_LINUX64, .rip = kernel_at + 0x200, .rsi = low,
@@ -399,6 +464,9 @@ int dom0_build(const struct boot_info *bi)
            (unsigned long long)(initrd_size >> 10), (unsigned long long)low);
     printk("dom0: command line: %s\n", cmdline);
 
+    if (l->cpus > 1)
+        printk("dom0: vCPU1-%u wait on CPU1-%u for Linux to wake them\n",
+               l->cpus - 1, l->cpus - 1);
     printk("dom0: starting on CPU0; the serial port is dom0's from now on%s\n",
            mica_uart_port ? " (mica goes on logging on COM2)"
                           : " (mica's messages stay in its ring: xm dmesg)");

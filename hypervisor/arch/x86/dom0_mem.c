@@ -74,11 +74,7 @@ void dom0_plan_memory(const struct boot_info *bi, paddr_t image_start,
     if (!l->present)
         return;
 
-    if (dom0_cpus != 1) {
-        pr_warn("dom0_cpus=%u: only one dom0 CPU is supported yet; using 1\n",
-                dom0_cpus);
-        dom0_cpus = 1;
-    }
+    /* What was asked: dom0_plan_cpus() settles it once the CPUs are up. */
     l->cpus = dom0_cpus;
 
     /* The AP trampoline must sit below 1 MiB; take it now, before dom0

@@ -11,6 +11,7 @@
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/dom0.h>
 #include <asm/hvm.h>
 #include <asm/layout.h>
 #include <asm/traps.h>
@@ -49,7 +50,17 @@ static void *alloc_pages(unsigned int n)
     return m == MFN_INVALID ? NULL : (void *)(uintptr_t)(m << PAGE_SHIFT);
 }
 
+static void boot_aps(void);
+
 void smp_boot_aps(void)
+{
+    boot_aps();
+    /* Now that the CPUs are known: dom0's are set aside before any
+     * domain's vCPU is placed. */
+    dom0_plan_cpus();
+}
+
+static void boot_aps(void)
 {
     mfn_t tramp;
     uint32_t bsp_apic = pcpus[0].arch.apic_id;
