@@ -193,20 +193,6 @@ static int load_file(const char *path, uint8_t **buf, size_t *len,
     return 0;
 }
 
-static int zero_domain(domid_t dom, uint64_t gpa, uint64_t len)
-{
-    static const uint8_t zeros[PAGE_SIZE];
-
-    while (len) {
-        size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
-        if (mica_copy_to_domain(dom, gpa, zeros, n) < 0)
-            return -1;
-        gpa += n;
-        len -= n;
-    }
-    return 0;
-}
-
 /* Everything after the creation; the caller destroys the domain on error. */
 static int fill_domain(domid_t dom, const struct build_request *r,
                        const uint8_t *kimg, const struct build_image *bi,
@@ -234,11 +220,12 @@ static int fill_domain(domid_t dom, const struct build_request *r,
             (unsigned long long)r->memory_kb);
         return -1;
     }
+    /* A new domain's RAM is all zeros (domain_create), so a segment's
+     * bss needs no writing: only its file part is copied. */
     for (unsigned i = 0; i < bi->nsegs; i++) {
         const struct build_segment *s = &bi->segs[i];
         if (mica_copy_to_domain(dom, s->paddr, kimg + s->offset,
-                                (size_t)s->filesz) < 0 ||
-            zero_domain(dom, s->paddr + s->filesz, s->memsz - s->filesz) < 0) {
+                                (size_t)s->filesz) < 0) {
             say(why, whylen, "loading the kernel at %#llx: %s",
                 (unsigned long long)s->paddr, strerror(errno));
             return -1;

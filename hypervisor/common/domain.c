@@ -5,6 +5,7 @@
 #include <mica/errno.h>
 #include <mica/event.h>
 #include <mica/frame.h>
+#include <mica/grant_table.h>
 #include <mica/heap.h>
 #include <mica/lib.h>
 #include <mica/percpu.h>
@@ -109,26 +110,33 @@ struct domain *domain_create_id(const char *name, bool xen_guest, domid_t id)
 
 /* Gives the domain RAM at guest-physical [0, bytes), zeroed so that nothing
  * of an earlier owner shows through, and a Xen guest its console and store
- * rings just above. */
+ * rings just above.  The frames come scrubbed by an idle CPU where it has
+ * got to them (frame.c), so that zeroing is mostly done before the domain
+ * is asked for. */
 int domain_alloc_memory(struct domain *d, uint64_t bytes)
 {
     uint64_t pages = ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT;
+    mfn_t batch[64];
 
     if (pages > frame_free_count())
         return -ENOMEM;
-    for (gfn_t g = 0; g < pages; g++) {
-        mfn_t m = frame_alloc();
-        int rc;
+    for (gfn_t g = 0; g < pages;) {
+        unsigned int got = frame_alloc_zeroed_batch(batch,
+                                                    (unsigned int)MIN(pages - g, 64u));
 
-        if (m == MFN_INVALID)
+        if (!got)
             return -ENOMEM;
-        memset((void *)(uintptr_t)(m << PAGE_SHIFT), 0, PAGE_SIZE);
-        rc = p2m_map(d, g, m, true, true);
-        if (rc < 0) {
-            frame_free(m);
-            return rc;
+        for (unsigned int i = 0; i < got; i++, g++) {
+            int rc = p2m_map(d, g, batch[i], true, true);
+
+            if (rc < 0) {
+                /* What is mapped goes with the domain; the rest now. */
+                while (i < got)
+                    frame_free(batch[i++]);
+                return rc;
+            }
+            d->tot_pages++;
         }
-        d->tot_pages++;
     }
     d->max_pages = d->ram_pages = d->tot_pages;
     return domain_rings_init(d);
@@ -306,6 +314,7 @@ bool domain_reap(struct domain *d)
     }
     if (d->shared_info)
         page_free(d->shared_info);
+    gnttab_destroy(d);
     /* A toolstack makes and ends domains by the thousand (and logs them
      * itself): its domains' goodbyes go to the log ring (xm dmesg), and
      * to the console only with loglvl=all. */
@@ -315,6 +324,8 @@ bool domain_reap(struct domain *d)
     kfree(d->console);
     kfree(d);
     __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_SEQ_CST);
+    /* Its frames are dirty: an idle CPU scrubs them for the next domain. */
+    sched_wake_idle();
     return true;
 }
 

@@ -152,14 +152,9 @@ void kfree(void *p)
 
 void *page_alloc_zeroed(void)
 {
-    mfn_t m = frame_alloc();
-    void *p;
+    mfn_t m = frame_alloc_zeroed();
 
-    if (m == MFN_INVALID)
-        return NULL;
-    p = pa_to_ptr(m);
-    memset(p, 0, PAGE_SIZE);
-    return p;
+    return m == MFN_INVALID ? NULL : pa_to_ptr(m);
 }
 
 void page_free(void *p)

@@ -17,6 +17,7 @@ static const hypercall_fn table[] = {
     [__HYPERVISOR_hvm_op] = do_hvm_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_event_channel_op_compat] = do_event_channel_op_compat,
+    [__HYPERVISOR_grant_table_op] = do_grant_table_op,
 };
 
 uint64_t guest_call_args(struct vcpu *v, uint64_t a[5])

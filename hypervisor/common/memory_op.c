@@ -1,8 +1,10 @@
-/* memory_op: a domain's view of its own memory (the reservation counts and
- * its memory map).  Only bits 5:0 of the command select the operation; Xen
- * keeps the bits above to resume preempted calls, which none of these is. */
+/* memory_op: a domain's view of its own memory (the reservation counts, its
+ * memory map, and where mica's pages for it are mapped).  Only bits 5:0 of
+ * the command select the operation; Xen keeps the bits above to resume
+ * preempted calls, which none of these is. */
 #include <mica/domain.h>
 #include <mica/errno.h>
+#include <mica/grant_table.h>
 #include <mica/hypercall.h>
 #include <mica/string.h>
 #include <mica/time.h>
@@ -71,9 +73,68 @@ static long memory_map(struct vcpu *v, uint64_t arg)
     return copy_to_guest(v, arg, &room, sizeof(room)) ? -EFAULT : 0;
 }
 
-/* XENMEM_add_to_physmap, shared_info only.  As in Xen, the page leaves the
- * frame it was mapped at before, and a RAM frame of the domain's at the
- * new place is given up (the domain's reservation drops by one). */
+/* A page of mica's now mapped at gfn took the place of whatever was there,
+ * with the domain's lock held: one of mica's pages there is no longer
+ * mapped anywhere, and a RAM frame of the domain's is given up (the
+ * domain's reservation drops by one).  keep: the page that moved in. */
+static void displaced(struct domain *d, gfn_t gfn, mfn_t old, bool owned,
+                      const void *keep)
+{
+    struct grant_table *gt = d->gnttab;
+
+    if (d->shared_info != keep && d->shared_info_gfn == gfn)
+        d->shared_info_gfn = GFN_NONE;
+    for (unsigned int i = 0; gt && i < gt->nr_frames; i++)
+        if (gt->frame[i] != keep && gt->gfn[i] == gfn)
+            gt->gfn[i] = GFN_NONE;
+    /* Another vCPU may still hold it in its TLB: it goes back to the
+     * pool with the domain. */
+    if (old != MFN_INVALID && owned) {
+        *(mfn_t *)(uintptr_t)(old << PAGE_SHIFT) = d->parked;
+        d->parked = old;
+        d->parked_pages++;
+        d->tot_pages--;
+    }
+}
+
+/* XENMAPSPACE_grant_table: frame idx of the domain's grant table, which
+ * grows to it, at gpfn.  As in Xen the frame leaves the place it was
+ * mapped at before; status frames (XENMAPIDX_grant_table_status) are
+ * version 2's and refused with the indices past the table's maximum. */
+static long map_grant_frame(struct domain *d, uint64_t idx, gfn_t gpfn)
+{
+    struct grant_table *gt;
+    mfn_t old, gone;
+    bool owned, gone_owned;
+    unsigned long f;
+    gfn_t prev;
+    long rc;
+
+    if (idx >= GNTTAB_MAX_FRAMES || gpfn >= SHARED_INFO_GFN_LIMIT)
+        return -EINVAL;
+    rc = gnttab_grow(d, (unsigned int)idx + 1);
+    if (rc)
+        return rc;
+    gt = d->gnttab;
+    f = spin_lock_irqsave(&d->lock);
+    rc = p2m_replace(d, gpfn, (uintptr_t)gt->frame[idx] >> PAGE_SHIFT, true,
+                     &old, &owned);
+    if (rc == 0) {
+        prev = gt->gfn[idx];
+        if (prev != GFN_NONE && prev != gpfn)
+            p2m_unmap(d, prev, &gone, &gone_owned);
+        gt->gfn[idx] = gpfn;
+        displaced(d, gpfn, old, owned, gt->frame[idx]);
+    }
+    spin_unlock_irqrestore(&d->lock, f);
+    if (rc == 0)
+        hvm_ops->npt_flush(d);
+    return rc;
+}
+
+/* XENMEM_add_to_physmap, shared_info and grant table frames.  As in Xen,
+ * the page leaves the frame it was mapped at before, and a RAM frame of the
+ * domain's at the new place is given up. */
 static long add_to_physmap(struct vcpu *v, uint64_t arg)
 {
     struct domain *d = v->domain;
@@ -97,6 +158,8 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
     memcpy(&gpfn, raw + (wide ? 16 : 12), wide ? 8 : 4);
     if (domid != DOMID_SELF && domid != d->id)
         return -EPERM;
+    if (space == XENMAPSPACE_grant_table)
+        return map_grant_frame(d, idx, gpfn);
     if (space != XENMAPSPACE_shared_info)
         return -ENOSYS;
     if (idx != 0 || gpfn >= SHARED_INFO_GFN_LIMIT || !d->shared_info)
@@ -112,12 +175,7 @@ static long add_to_physmap(struct vcpu *v, uint64_t arg)
         d->shared_info_gfn = gpfn;
         d->shinfo_32 = !wide;
         time_update_wallclock(d);
-        if (old != MFN_INVALID && owned) {
-            *(mfn_t *)(uintptr_t)(old << PAGE_SHIFT) = d->parked;
-            d->parked = old;
-            d->parked_pages++;
-            d->tot_pages--;
-        }
+        displaced(d, gpfn, old, owned, d->shared_info);
     }
     spin_unlock_irqrestore(&d->lock, f);
     if (rc == 0)

@@ -37,6 +37,7 @@
 #include <mica/credit.h>
 #include <mica/domain.h>
 #include <mica/event.h>
+#include <mica/frame.h>
 #include <mica/percpu.h>
 #include <mica/sched.h>
 #include <mica/string.h>
@@ -55,6 +56,10 @@
  * budget (carried over if it overshoots, credit.h). */
 #define MIN_SLICE_NS    100000ull
 #define CPU_BIT(c)    (1ull << (c))
+/* Frames an idle CPU zeroes before it looks for work again, and how long
+ * after a domain's end it starts (sched_wake_idle). */
+#define SCRUB_BATCH   16
+#define SCRUB_DELAY_NS 10000000ull
 
 static spinlock_t rq_lock[MAX_CPUS];
 uint64_t sched_reserved_cpus;
@@ -944,8 +949,25 @@ static bool steal(struct pcpu *c)
     return false;
 }
 
-/* Nothing to run: halt until an IPI, the first timer here, or the end of
- * a cap's period. */
+/* When idle CPUs may scrub: 10 ms after a domain's end, so that the
+ * scrubber does not compete with the toolstack finishing its destroy.
+ * Under QEMU's -icount, where all CPUs share one clock, it would otherwise
+ * be counted in `xm destroy` or not, by the luck of QEMU's round robin. */
+static uint64_t scrub_from;
+
+void sched_wake_idle(void)
+{
+    uint64_t idle = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED);
+
+    __atomic_store_n(&scrub_from, time_system_ns() + SCRUB_DELAY_NS, __ATOMIC_RELAXED);
+    /* They set their timers for it. */
+    kick_mask(idle & ~CPU_BIT(this_cpu()->id));
+}
+
+/* Nothing to run: zero a few dirty frames (frame.c) and go back to look
+ * for work, which bounds how long a woken vCPU waits to a batch (64 KiB of
+ * stores, a few microseconds); with nothing to zero, halt until an IPI,
+ * the first timer here, the end of a cap's period, or scrub_from. */
 static void idle(struct pcpu *c, uint64_t unpark)
 {
     bool own = !(sched_reserved_cpus & CPU_BIT(c->id));
@@ -959,10 +981,18 @@ static void idle(struct pcpu *c, uint64_t unpark)
         lapic_timer_oneshot(look);
     if (own) {
         uint64_t limit = 1000000000ull, now = time_system_ns();
+        uint64_t from = __atomic_load_n(&scrub_from, __ATOMIC_RELAXED);
+        bool later = frame_dirty_count() && now < from;
 
+        if (!later && frame_scrub(SCRUB_BATCH)) {
+            local_irq_window();
+            return;
+        }
         if (unpark != ~0ull)
             limit = unpark > now + 1000 ? MIN(unpark - now, limit) : 1000;
-        if (timers[c->id] || pollers[c->id] || unpark != ~0ull)
+        if (later)
+            limit = MIN(limit, MAX(from - now, 1000ull));
+        if (timers[c->id] || pollers[c->id] || unpark != ~0ull || later)
             lapic_timer_oneshot(timer_wait_ns(c, limit));
         __atomic_fetch_or(&idle_cpus, CPU_BIT(c->id), __ATOMIC_SEQ_CST);
     }

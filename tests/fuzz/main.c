@@ -34,8 +34,8 @@
  *     written just before the call, so no structure mica reads there holds
  *     anything else; spare RAM (4 MiB up), where mica writes what it is
  *     asked to, and the console and store rings are passed only to
- *     xen_version and hvm_op, which read no addresses; shared_info moves
- *     only to spare RAM or past our RAM;
+ *     xen_version and hvm_op, which read no addresses; shared_info and
+ *     grant table frames move only to spare RAM or past our RAM;
  *   - SCHEDOP_shutdown, VCPUOP_down of vCPU 0 and VCPUOP_up of the others
  *     (it has two; vCPU 1 stays down, VCPUOP_initialise may give it any
  *     state mica accepts) are skipped,
@@ -49,6 +49,7 @@
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/memory.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -351,7 +352,7 @@ static const uint32_t known[] = {
     __HYPERVISOR_memory_op, __HYPERVISOR_set_timer_op, __HYPERVISOR_xen_version,
     __HYPERVISOR_console_io, __HYPERVISOR_sched_op, __HYPERVISOR_vcpu_op,
     __HYPERVISOR_hvm_op, __HYPERVISOR_event_channel_op,
-    __HYPERVISOR_event_channel_op_compat,
+    __HYPERVISOR_event_channel_op_compat, __HYPERVISOR_grant_table_op,
 };
 
 static uint32_t number(void)
@@ -383,6 +384,7 @@ static uint32_t command(uint32_t nr)
     case __HYPERVISOR_vcpu_op: return rnd() % 16;
     case __HYPERVISOR_hvm_op: return rnd() % 26;
     case __HYPERVISOR_event_channel_op: return rnd() % 14;
+    case __HYPERVISOR_grant_table_op: return rnd() % 13;
     case __HYPERVISOR_set_timer_op: return rnd() & 1 ? rnd() : value();
     default: return value();
     }
@@ -589,6 +591,25 @@ static enum verdict fuzz(const char *cmdline)
                 return ERROR;
             }
             sched_yield();
+        }
+    }
+    /* The grant table at its largest now, so that the calls below, which
+     * may grow it, take no frames from the pool the doorbell counts. */
+    {
+        static xen_pfn_t frames[64];
+        struct gnttab_query_size q = { .dom = DOMID_SELF };
+        struct gnttab_setup_table st = { .dom = DOMID_SELF };
+
+        rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
+                        (unsigned long)&q, 1);
+        st.nr_frames = q.max_nr_frames;
+        set_xen_guest_handle(st.frame_list, frames);
+        if (rc || q.status || q.max_nr_frames > 64 ||
+            hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
+                       (unsigned long)&st, 1) || st.status) {
+            printf("fuzz: growing the grant table: %ld, %d, %d\n", rc, q.status,
+                   st.status);
+            return ERROR;
         }
     }
     with_ctl = arg(cmdline, "ctl", 0);

@@ -68,8 +68,8 @@ static void check_shared_info(long cur)
 
     rc = map_shared_info(XENMAPSPACE_shared_info, 1, spot[0]);
     CHECK(rc == -XEN_EINVAL, "shared_info idx 1: %ld", rc);
-    rc = map_shared_info(XENMAPSPACE_grant_table, 0, spot[0]);
-    CHECK(rc == -XEN_ENOSYS, "grant_table space: %ld", rc);
+    rc = map_shared_info(XENMAPSPACE_grant_table, XENMAPIDX_grant_table_status, spot[0]);
+    CHECK(rc == -XEN_EINVAL, "grant_table status frame 0: %ld", rc);
     rc = map_shared_info(77, 0, spot[0]);
     CHECK(rc == -XEN_ENOSYS, "space 77: %ld", rc);
     rc = memop(XENMEM_add_to_physmap, &bad);

@@ -201,6 +201,29 @@ START_TEST(bad_frees_change_nothing)
 }
 END_TEST
 
+/* frame_free_range() checks and frees a word of the bitmap at a time: a
+ * run across several words, with one frame free in a middle word, is
+ * refused whole; its pieces, unaligned at both ends, go back. */
+START_TEST(range_free_across_words)
+{
+    mfn_t r = frame_alloc_range(200, 1, 410, NFRAMES);
+    uint64_t before;
+
+    ck_assert_uint_eq(r, 410);                  /* 410..609: words 6-9 */
+    ck_assert_int_eq(frame_free(r + 100), 0);
+    before = frame_free_count();
+    ck_assert_int_eq(frame_free_range(r, 200), -EINVAL);
+    ck_assert_uint_eq(frame_free_count(), before);
+    for (mfn_t i = r; i < r + 200; i++)
+        ck_assert_msg(frame_is_free(i) == (i == r + 100), "frame %lu",
+                      (unsigned long)i);
+    ck_assert_int_eq(frame_free_range(r, 100), 0);
+    ck_assert_int_eq(frame_free_range(r + 101, 99), 0);
+    ck_assert_int_eq(frame_free_range(r + 101, 1), -EINVAL);   /* double */
+    ck_assert_uint_eq(frame_free_count(), START_FREE);
+}
+END_TEST
+
 START_TEST(random_rounds_balance)
 {
     static mfn_t owned[NFRAMES];
@@ -312,6 +335,7 @@ Suite *frame_suite(void)
     tcase_add_test(tc, range_alignment_and_bounds);
     tcase_add_test(tc, range_impossible);
     tcase_add_test(tc, bad_frees_change_nothing);
+    tcase_add_test(tc, range_free_across_words);
     tcase_add_test(tc, random_rounds_balance);
     tcase_add_test(tc, irq_state_restored);
     suite_add_tcase(s, tc);

@@ -143,6 +143,11 @@ mfn_t p2m_lookup(struct domain *d, gfn_t gfn, bool *writable)
 
 static void free_level(struct domain *d, uint64_t *t, int level)
 {
+    /* A domain's frames mostly come in runs (domain_alloc_memory): one
+     * frame_free_range() per run, not one call per frame. */
+    mfn_t run = MFN_INVALID;
+    uint64_t len = 0;
+
     for (int i = 0; i < 512; i++) {
         uint64_t e = t[i];
 
@@ -151,10 +156,21 @@ static void free_level(struct domain *d, uint64_t *t, int level)
         if (level > 0 && !(level == 1 && (e & P2M_LARGE))) {
             free_level(d, table((e & ADDR_MASK) >> PAGE_SHIFT), level - 1);
         } else if (level == 0 && (e & P2M_OWNED)) {
-            frame_free((e & ADDR_MASK) >> PAGE_SHIFT);
+            mfn_t m = (e & ADDR_MASK) >> PAGE_SHIFT;
+
+            if (len && m == run + len) {
+                len++;
+            } else {
+                if (len)
+                    frame_free_range(run, len);
+                run = m;
+                len = 1;
+            }
             d->tot_pages--;
         }
     }
+    if (len)
+        frame_free_range(run, len);
     page_free(t);
     d->npt_pages--;
 }

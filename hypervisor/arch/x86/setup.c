@@ -262,5 +262,9 @@ void start_mica(uint32_t magic, uint32_t info_pa)
     boot_mark("boot domains");
     if (dom0_layout.present && dom0_build(bi) < 0 && !domains_alive())
         sched_all_domains_ended();
+    /* From here idle CPUs zero free RAM (frame.c); not sooner, so that
+     * the boot does not wait for them. */
+    frame_scrub_init();
+    sched_wake_idle();
     sched_start();
 }

@@ -109,6 +109,8 @@ struct domain {
     bool shinfo_32;             /* its layout: latched when it is mapped */
     uint64_t callback_via;      /* HVM_PARAM_CALLBACK_IRQ, 0 or a vector */
     struct evtchn *evtchn;      /* EVTCHN_PORTS of them, allocated on first use */
+    /* Its grant table (grant_table.c), made on first use; NULL until then. */
+    struct grant_table *gnttab;
     /* Xen guests: the console and store ring pages, with their event
      * channels, in a reserved region of SPECIAL_PAGES frames from ring_gfn
      * (see console_ring.c).  mica is the console's backend; no store

@@ -26,7 +26,23 @@ mfn_t frame_alloc_range(uint64_t count, uint64_t align, mfn_t min_mfn,
 int frame_free(mfn_t mfn);
 int frame_free_range(mfn_t mfn, uint64_t count);
 
+/* One frame full of zeros: a clean one if the scrubber has left any,
+ * else any free frame, zeroed here.  MFN_INVALID if none. */
+mfn_t frame_alloc_zeroed(void);
+/* Up to n (at most 64) such frames, one lock for all; returns how many it
+ * got, fewer only when memory runs out. */
+unsigned int frame_alloc_zeroed_batch(mfn_t *out, unsigned int n);
+
+/* Scrubbing (frame.c's header comment).  frame_scrub_init() starts it,
+ * once RAM is mapped: from then on every free frame counts as dirty until
+ * zeroed.  frame_scrub() zeroes up to `max` dirty free frames and says how
+ * many it did; an idle CPU calls it. */
+void frame_scrub_init(void);
+unsigned int frame_scrub(unsigned int max);
+
+/* Free frames, dirty ones included; and the dirty ones alone. */
 uint64_t frame_free_count(void);
+uint64_t frame_dirty_count(void);
 uint64_t frame_total_count(void);
 bool frame_is_free(mfn_t mfn);
 

@@ -61,6 +61,9 @@ void sched_remove_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 /* Says so, and powers off with autoexit. */
 void sched_all_domains_ended(void);
+/* There is background work (dirty frames to scrub): idle CPUs wake up
+ * to do it. */
+void sched_wake_idle(void);
 /* Makes the current vCPU give up its CPU after this exit. */
 void sched_yield(void);       /* queue it if it is now runnable */
 void vcpu_pause_flag(struct vcpu *v, uint32_t flag);
