@@ -7,6 +7,7 @@
 #include <mica/domain.h>
 #include <mica/errno.h>
 #include <mica/string.h>
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/cpuid.h>
 #include <asm/hvm.h>
@@ -56,6 +57,36 @@ static void xen_leaves(struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
     }
 }
 
+/* Whether leaves 0x15 (TSC to crystal ratio) and 0x16 (base frequency)
+ * agree, within 2%, with the TSC rate lapic_calibrate() measured against
+ * the PIT.  Read as Linux does (native_calibrate_tsc, cpu_khz_from_cpuid):
+ * the crystal times EBX/EAX of 0x15, the crystal worked out from 0x16's
+ * base frequency when 0x15 leaves it out, and 0x16 alone otherwise.
+ * Emulators can contradict themselves here: Bochs's Skylake-X model says
+ * 3.5 GHz while its TSC counts its instructions (100 MHz by default), so
+ * a guest that believed the leaves kept time 35 times too slowly. */
+static bool tsc_leaves_agree(void)
+{
+    uint32_t max = cpuid(0).eax;
+    struct cpuid_regs l15 = { 0 }, l16 = { 0 };
+    uint64_t crystal_khz = 0, khz = 0;
+
+    if (max < 0x15)
+        return true;
+    l15 = cpuid(0x15);
+    if (max >= 0x16)
+        l16 = cpuid(0x16);
+    if (l15.eax && l15.ebx) {
+        crystal_khz = l15.ecx / 1000;
+        if (!crystal_khz)
+            crystal_khz = (uint64_t)l16.eax * 1000 * l15.eax / l15.ebx;
+        khz = crystal_khz * l15.ebx / l15.eax;
+    } else {
+        khz = (uint64_t)l16.eax * 1000;
+    }
+    return !khz || (khz * 50 >= tsc_khz * 49 && khz * 50 <= tsc_khz * 51);
+}
+
 void cpuid_guest(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
@@ -84,6 +115,12 @@ void cpuid_guest(struct vcpu *v)
         case 7:
             if (sub == 0)
                 r.ebx &= ~(LEAF7_EBX_AVX2 | LEAF7_EBX_AVX512);
+            break;
+        case 0x15:                          /* TSC and crystal clock */
+        case 0x16:                          /* processor frequencies */
+            /* Leaves that contradict the TSC go: the guest measures it. */
+            if (!tsc_leaves_agree())
+                memset(&r, 0, sizeof(r));
             break;
         case 0xa:                           /* performance monitoring */
         case 0xd:                           /* XSAVE state */

@@ -50,6 +50,7 @@ static const char *const exit_names[EXIT_REASON_MAX + 1] = {
     [EXIT_REASON_EPT_MISCONFIG] = "EPT_MISCONFIG",
     [EXIT_REASON_INVEPT] = "INVEPT",
     [EXIT_REASON_RDTSCP] = "RDTSCP",
+    [EXIT_REASON_PREEMPTION_TIMER] = "PREEMPTION_TIMER",
     [EXIT_REASON_INVVPID] = "INVVPID",
     [EXIT_REASON_WBINVD] = "WBINVD",
     [EXIT_REASON_XSETBV] = "XSETBV",
@@ -177,6 +178,7 @@ void vmx_decode_exit(struct vcpu *v, struct vmx_vcpu *sv, struct hvm_exit *e)
         break;
     }
     case EXIT_REASON_EXT_INTR:
+    case EXIT_REASON_PREEMPTION_TIMER:  /* the run's bound (vmx_run) */
     case EXIT_REASON_INTR_WINDOW:
     case EXIT_REASON_INIT:
     case EXIT_REASON_SIPI:

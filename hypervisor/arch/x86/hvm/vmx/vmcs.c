@@ -8,6 +8,7 @@
 #include <mica/frame.h>
 #include <mica/heap.h>
 #include <mica/string.h>
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
 #include "vmx_int.h"
@@ -33,6 +34,25 @@
 #define VPID_CAP_INVVPID        (1ull << 32)
 #define VPID_CAP_SINGLE         (1ull << 41)
 #define VPID_CAP_ALL            (1ull << 42)
+
+/* IA32_VMX_MISC (SDM A.6): the VMX-preemption timer counts down by one
+ * each time this bit of the TSC changes. */
+#define MSR_IA32_VMX_MISC       0x00000485
+#define MISC_PREEMPT_RATE(m)    ((unsigned)(m) & 0x1f)
+
+/* The longest a xenU vCPU runs before a VM exit gives mica its CPU back,
+ * whatever the guest does.  An external interrupt (mica's slice timer, a
+ * kick from another CPU) is meant to end the run, and does on real
+ * processors whatever the guest's RFLAGS.IF; Bochs 2.7, though, works out
+ * at VM entry whether an interrupt may be taken as for the host, before it
+ * counts the CPU as in the guest (cpu/vmx.cc: RFLAGS loaded through
+ * setEFlags() while in_vmx_guest is still 0): a guest entered with IF
+ * clear, from mica's IF clear, keeps its interrupts pending until it
+ * changes IF itself, which a guest spinning with interrupts off never
+ * does.  The VMX-preemption timer does not depend on IF, so each run ends
+ * by this bound at the latest: then mica takes the pending interrupt, and
+ * a slice or a kick is late by no more than this. */
+#define RUN_BOUND_NS            2000000ull      /* 2 ms */
 
 #define INVEPT_SINGLE           1
 #define INVEPT_ALL              2
@@ -250,11 +270,26 @@ static const char *dom0_controls(bool tru, uint64_t ept_cap)
         return "VMX without I/O bitmaps";
     if (!(ept_cap & EPT_CAP_2M))
         return "EPT without 2 MiB pages";
-    vmx.dom0_pin = vmx.pin & ~DOM0_PIN_OFF;
+    /* dom0 never gives its CPU back (its vCPU is alone there): no bound. */
+    vmx.dom0_pin = vmx.pin & ~(DOM0_PIN_OFF | PIN_PREEMPTION_TIMER);
     vmx.dom0_proc = (vmx.proc & ~(uint32_t)(DOM0_PROC_OFF | DOM0_PROC_UNWANTED)) |
                     proc_must | PROC_USE_IO_BITMAPS;
     vmx.dom0_proc2 = vmx.proc2 | (DOM0_PROC2_WANT & proc2_may);
     return NULL;
+}
+
+/* The VMX-preemption timer's start value for RUN_BOUND_NS, from the TSC
+ * rate lapic_calibrate() measured; without the timer (an older processor)
+ * interrupt exits alone end a run. */
+static void preemption_timer_setup(void)
+{
+    uint64_t ticks;
+
+    vmx.preempt_ticks = 0;
+    if (!(vmx.pin & PIN_PREEMPTION_TIMER))
+        return;
+    ticks = (RUN_BOUND_NS * tsc_khz / 1000000) >> MISC_PREEMPT_RATE(rdmsr(MSR_IA32_VMX_MISC));
+    vmx.preempt_ticks = (uint32_t)MIN(MAX(ticks, 1ull), 0xffffffffull);
 }
 
 bool vmx_probe(const char **why)
@@ -275,10 +310,12 @@ bool vmx_probe(const char **why)
     tru = basic & BASIC_TRUE_CTLS;
 
     if (!ctl_from_msr(tru ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-                      PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0, &vmx.pin)) {
+                      PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, PIN_PREEMPTION_TIMER,
+                      &vmx.pin)) {
         *why = "VMX without external-interrupt or NMI exiting";
         return false;
     }
+    preemption_timer_setup();
     /* CR8 accesses exit: with no TPR shadow, the guest would otherwise
      * set the host's own task priority. */
     if (!ctl_from_msr(tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,

@@ -443,8 +443,13 @@ static void vmx_run(struct vcpu *v, struct hvm_exit *e)
     vmcs_write(GUEST_RIP, v->regs.rip);
     vmcs_write(GUEST_RSP, v->regs.rsp);
     vmcs_write(GUEST_RFLAGS, v->regs.rflags);
-    if (!v->domain->is_dom0)
+    if (!v->domain->is_dom0) {
         vmx_intr_assist(v);
+        /* The run ends by this bound even if no interrupt exit comes
+         * (RUN_BOUND_NS in vmcs.c); the timer starts anew at each entry. */
+        if (vmx.preempt_ticks)
+            vmcs_write(GUEST_PREEMPTION_TIMER, vmx.preempt_ticks);
+    }
 
     rc = vmx_enter(&v->regs, sv->launched);
     if (rc) {
@@ -639,8 +644,9 @@ int vmx_init(void)
     rc = vmx_controls_init();
     if (rc < 0)
         return rc;
-    printk("VMX: EPT, unrestricted guest, %s, VMCS revision %#x\n",
-           vmx.vpid ? "VPID" : "no VPID", vmx.revision);
+    printk("VMX: EPT, unrestricted guest, %s, %s, VMCS revision %#x\n",
+           vmx.vpid ? "VPID" : "no VPID",
+           vmx.preempt_ticks ? "preemption timer" : "no preemption timer", vmx.revision);
     if (vmx.dom0_why)
         printk("VMX: no passthrough partition (dom0) here: %s\n", vmx.dom0_why);
     return 0;
@@ -657,8 +663,8 @@ const struct hvm_ops vmx_ops = {
     .inject_exception = vmx_inject_exception,
     .get_paging = vmx_get_paging,
     .guest_bits = vmx_guest_bits,
-    .guest_cpl = vmx_guest_cpl,
     .seg_base = vmx_seg_base,
+    .guest_cpl = vmx_guest_cpl,
     .msr_read = vmx_msr_read,
     .msr_write = vmx_msr_write,
     .npt_table_entry = vmx_npt_table_entry,

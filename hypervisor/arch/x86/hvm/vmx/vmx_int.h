@@ -38,6 +38,9 @@ struct vmx_caps {
     uint32_t revision;
     bool low_regions;           /* VMXON/VMCS regions below 4 GiB */
     uint32_t pin, proc, proc2, exit, entry;
+    /* What the VMX-preemption timer starts from at each xenU entry (the
+     * bound on one run in the guest), or 0 without the timer (vmcs.c). */
+    uint32_t preempt_ticks;
     /* A passthrough vCPU's (dom0's) controls; dom0_why says why there are
      * none, or is NULL. */
     uint32_t dom0_pin, dom0_proc, dom0_proc2;
