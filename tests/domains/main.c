@@ -20,6 +20,7 @@
  *       can try to act on it all along (and its memory stays put).
  */
 #include "guest.h"
+#include "doorbell.h"
 #include <mica/ctl.h>
 #include <xen/xen.h>
 #include <xen/errno.h>
@@ -80,19 +81,6 @@ __asm__(".pushsection .rodata\n"
         "tiny_end:\n"
         ".popsection\n");
 
-static long ctl(unsigned int op, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
-{
-    long ret;
-    uint32_t b, c, d, s;
-
-    __asm__ volatile("outl %%eax, %[port]"
-                     : "=a"(ret), "=b"(b), "=c"(c), "=d"(d), "=S"(s)
-                     : "a"(op), "1"(a1), "2"(a2), "3"(a3), "4"(a4),
-                       [port] "i"(MICA_CTL_PORT)
-                     : "memory");
-    return ret;
-}
-
 static uint32_t rng;
 static unsigned long runs, spins, copies, verbose;
 static uint64_t pin_mask;
@@ -104,18 +92,6 @@ static uint32_t rnd(void)
     rng ^= rng >> 17;
     rng ^= rng << 5;
     return rng;
-}
-
-static unsigned long arg(const char *cmdline, const char *key, unsigned long dflt)
-{
-    char buf[24];
-    unsigned long v = 0;
-
-    if (!cmdline_value(cmdline, key, buf, sizeof(buf)))
-        return dflt;
-    for (const char *s = buf; *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (unsigned long)(*s - '0');
-    return v;
 }
 
 static struct mica_physinfo pi;
@@ -538,8 +514,8 @@ static bool hold_peer(domid_t peer)
 
 static enum verdict control(const char *cmdline)
 {
-    unsigned long count = arg(cmdline, "count", 1000);
-    unsigned long seed = arg(cmdline, "seed", 1);
+    unsigned long count = cmdline_ulong(cmdline, "count", 1000);
+    unsigned long seed = cmdline_ulong(cmdline, "seed", 1);
     char range[16] = "1-8";
     unsigned int lo = 1, hi = 0, self = ~0u;
     long alive[MAX_ALIVE], peer = -1, n, rc;
@@ -560,8 +536,8 @@ static enum verdict control(const char *cmdline)
         return ERROR;
     }
     rng = (uint32_t)seed ? (uint32_t)seed : 1;
-    verbose = arg(cmdline, "verbose", 0);
-    pin_mask = arg(cmdline, "pin", 0);
+    verbose = cmdline_ulong(cmdline, "verbose", 0);
+    pin_mask = cmdline_ulong(cmdline, "pin", 0);
 
     rc = ctl(MICA_CTL_version, 0, 0, 0, 0);
     if (rc < 0 || MICA_CTL_MAJOR((unsigned long)rc) != MICA_CTL_MAJOR(MICA_CTL_VERSION)) {
@@ -653,7 +629,7 @@ static enum verdict peer_role(const char *cmdline)
         .gpfn = (xen_pfn_t)((uintptr_t)&shinfo >> 12),
     };
     struct evtchn_alloc_unbound au = {
-        .dom = DOMID_SELF, .remote_dom = (domid_t)arg(cmdline, "ctl", 1),
+        .dom = DOMID_SELF, .remote_dom = (domid_t)cmdline_ulong(cmdline, "ctl", 1),
     };
     struct evtchn_status st;
     uint64_t deadline;
@@ -670,7 +646,7 @@ static enum verdict peer_role(const char *cmdline)
         return ERROR;
     }
     sched_yield();
-    deadline = now_ns() + arg(cmdline, "wait", 60) * 1000000000ull;
+    deadline = now_ns() + cmdline_ulong(cmdline, "wait", 60) * 1000000000ull;
     for (;;) {
         memset(&st, 0, sizeof(st));
         st.dom = DOMID_SELF;

@@ -79,18 +79,6 @@ static uint32_t rnd(void)
     return rng;
 }
 
-static unsigned long arg(const char *cmdline, const char *key, unsigned long dflt)
-{
-    char buf[24];
-    unsigned long v = 0;
-
-    if (!cmdline_value(cmdline, key, buf, sizeof(buf)))
-        return dflt;
-    for (const char *s = buf; *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (unsigned long)(*s - '0');
-    return v;
-}
-
 static uint32_t ram_top;
 static uint16_t self_id, victim_id[MAX_VICTIMS];
 static evtchn_port_t victim_port[MAX_VICTIMS];
@@ -531,8 +519,8 @@ static uint64_t ctl_free_pages(void)
 
 static enum verdict fuzz(const char *cmdline)
 {
-    unsigned long iters = arg(cmdline, "iters", 200000);
-    unsigned long seed = arg(cmdline, "seed", 1);
+    unsigned long iters = cmdline_ulong(cmdline, "iters", 200000);
+    unsigned long seed = cmdline_ulong(cmdline, "seed", 1);
     char vlist[32] = "";
     uint32_t sum0, sum1;
     uint64_t t0, free0 = 0, free1;
@@ -548,7 +536,7 @@ static enum verdict fuzz(const char *cmdline)
         return ERROR;
     }
     rng = (uint32_t)seed ? (uint32_t)seed : 1;
-    self_id = (uint16_t)arg(cmdline, "self", 0);
+    self_id = (uint16_t)cmdline_ulong(cmdline, "self", 0);
     cmdline_value(cmdline, "victims", vlist, sizeof(vlist));
     for (const char *s = vlist; *s && nvictims < MAX_VICTIMS;) {
         uint32_t v = 0;
@@ -612,8 +600,8 @@ static enum verdict fuzz(const char *cmdline)
             return ERROR;
         }
     }
-    with_ctl = arg(cmdline, "ctl", 0);
-    watch = arg(cmdline, "watch", 0);
+    with_ctl = cmdline_ulong(cmdline, "ctl", 0);
+    watch = cmdline_ulong(cmdline, "watch", 0);
     if (with_ctl)
         free0 = ctl_free_pages();
     sum0 = checksum((const uint8_t *)_start, _image_ro_end);
@@ -752,7 +740,7 @@ static enum verdict victim(const char *cmdline)
         .gpfn = (xen_pfn_t)((uintptr_t)&shinfo >> 12),
     };
     struct evtchn_alloc_unbound au = {
-        .dom = DOMID_SELF, .remote_dom = (domid_t)arg(cmdline, "fuzzer", 1),
+        .dom = DOMID_SELF, .remote_dom = (domid_t)cmdline_ulong(cmdline, "fuzzer", 1),
     };
     uint32_t lo = ((uint32_t)(uintptr_t)_end + 0x2000 + 0xfff) & ~0xfffu;
     uint32_t hi = (uint32_t)ram_size(), round = 0, bad = 0;
@@ -775,7 +763,7 @@ static enum verdict victim(const char *cmdline)
         *(volatile uint32_t *)(uintptr_t)a = pattern(a, 0);
     printf("victim: %u KiB filled, port %u offered to d%u\n", (hi - lo) >> 10, au.port,
            au.remote_dom);
-    deadline = now_ns() + arg(cmdline, "wait", 120) * 1000 * MS;
+    deadline = now_ns() + cmdline_ulong(cmdline, "wait", 120) * 1000 * MS;
 
     for (;;) {
         struct evtchn_status st = { .dom = DOMID_SELF, .port = au.port };

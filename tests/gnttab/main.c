@@ -15,6 +15,7 @@
  *            once it is destroyed free_pages must be what it was before.
  */
 #include "guest.h"
+#include "doorbell.h"
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/event_channel.h>
@@ -213,19 +214,6 @@ __asm__(".pushsection .rodata\n"
         "    jmp 1b\n"
         "child_end:\n"
         ".popsection\n");
-
-static long ctl(unsigned int op, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
-{
-    long ret;
-    uint32_t b, c, d, s;
-
-    __asm__ volatile("outl %%eax, %[port]"
-                     : "=a"(ret), "=b"(b), "=c"(c), "=d"(d), "=S"(s)
-                     : "a"(op), "1"(a1), "2"(a2), "3"(a3), "4"(a4),
-                       [port] "i"(MICA_CTL_PORT)
-                     : "memory");
-    return ret;
-}
 
 static uint64_t free_pages(void)
 {

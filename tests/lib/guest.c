@@ -125,6 +125,18 @@ bool cmdline_value(const char *s, const char *key, char *buf, size_t n)
     return false;
 }
 
+unsigned long cmdline_ulong(const char *cmdline, const char *key, unsigned long dflt)
+{
+    char buf[24];
+    unsigned long v = 0;
+
+    if (!cmdline_value(cmdline, key, buf, sizeof(buf)))
+        return dflt;
+    for (const char *s = buf; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (unsigned long)(*s - '0');
+    return v;
+}
+
 void guest_start(const struct hvm_start_info *si);
 void guest_start(const struct hvm_start_info *si)
 {

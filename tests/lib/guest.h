@@ -28,6 +28,8 @@ void sched_yield(void);
 uint64_t ram_size(void);
 /* Finds "key=value" in the command line; false if absent. */
 bool cmdline_value(const char *cmdline, const char *key, char *buf, size_t n);
+/* A decimal "key=N" from the command line; dflt if absent. */
+unsigned long cmdline_ulong(const char *cmdline, const char *key, unsigned long dflt);
 
 /* Checks that do not stop the test: each failure prints a CHECK-FAIL line
  * and counts; a test ends with FAILURE if check_failures is not zero. */

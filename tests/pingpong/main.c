@@ -37,18 +37,6 @@ static void on_event(evtchn_port_t p)
         send(p);
 }
 
-static unsigned long arg(const char *cmdline, const char *key, unsigned long dflt)
-{
-    char buf[16];
-    unsigned long v = 0;
-
-    if (!cmdline_value(cmdline, key, buf, sizeof(buf)))
-        return dflt;
-    for (const char *s = buf; *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (unsigned long)(*s - '0');
-    return v;
-}
-
 /* Waits, halted, until `count` events have come or `ns` have passed. */
 static bool wait_for(unsigned int count, uint64_t ns)
 {
@@ -172,9 +160,9 @@ static enum verdict intruder(domid_t victim, evtchn_port_t port)
 enum verdict test_main(const char *cmdline)
 {
     char role[16];
-    domid_t peer = (domid_t)arg(cmdline, "peer", 1);
-    evtchn_port_t port = (evtchn_port_t)arg(cmdline, "port", 1);
-    unsigned int rounds = (unsigned int)arg(cmdline, "rounds", 1000);
+    domid_t peer = (domid_t)cmdline_ulong(cmdline, "peer", 1);
+    evtchn_port_t port = (evtchn_port_t)cmdline_ulong(cmdline, "port", 1);
+    unsigned int rounds = (unsigned int)cmdline_ulong(cmdline, "rounds", 1000);
     long rc = events_init();
 
     if (rc) {

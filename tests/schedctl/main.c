@@ -16,6 +16,7 @@
  * Every CPU number comes from mica's own view (vcpu_info), and the
  * spinner's counter shows that it ran wherever it was said to be. */
 #include "guest.h"
+#include "doorbell.h"
 #include <mica/ctl.h>
 #include <mica/errno.h>
 #include <xen/xen.h>
@@ -39,19 +40,6 @@ __asm__(".pushsection .rodata\n"
 
 static struct shared_info shinfo __attribute__((aligned(4096)));
 static struct mica_vcpu_info vi[4];
-
-static long ctl(unsigned int op, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
-{
-    long ret;
-    uint32_t b, c, d, s;
-
-    __asm__ volatile("outl %%eax, %[port]"
-                     : "=a"(ret), "=b"(b), "=c"(c), "=d"(d), "=S"(s)
-                     : "a"(op), "1"(a1), "2"(a2), "3"(a3), "4"(a4),
-                       [port] "i"(MICA_CTL_PORT)
-                     : "memory");
-    return ret;
-}
 
 static uint64_t now(void)
 {
