@@ -40,7 +40,8 @@ run_one() {
     timeout=$(cat "$dir/timeout" 2>/dev/null || echo 120)
     [ -f "$dir/args" ] && args=$(cat "$dir/args")
     # Bochs slows down with every CPU it emulates: two unless a test asks.
-    local cpus mem done_re
+    local cpus mem done_re qemu_cpu
+    qemu_cpu=$(cat "$dir/qemu_cpu" 2>/dev/null)
     cpus=$(cat "$dir/cpus" 2>/dev/null || echo 2)
     mem=$(cat "$dir/memory" 2>/dev/null || echo 512)
     done_re=$(cat "$dir/done" 2>/dev/null || echo "All domains have ended")
@@ -111,7 +112,8 @@ run_one() {
     fi
     t0=$(date +%s.%N)
     case $p in
-        qemu) QEMU_MEM=$mem "$top/qemu-scripts/run-qemu.sh" "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
+        qemu) QEMU_MEM=$mem "$top/qemu-scripts/run-qemu.sh" "$dir/$p.iso" "$log" "$timeout" \
+                ${qemu_cpu:+-cpu "$qemu_cpu"} 2>"$dir/$p.stderr" ;;
         qemu-kernel) "$top/qemu-scripts/run-qemu.sh" "" "$log" "$timeout" \
                 -kernel "$top/build/mica32.elf" -append "autoexit emu_exit loglvl=all $args" \
                 ${initrd:+-initrd "$initrd"} 2>"$dir/$p.stderr" ;;
@@ -136,6 +138,11 @@ run_one() {
         grep -qx crash "$dir/allow" 2>/dev/null && bad="PANIC"
         grep -qx failure "$dir/allow" 2>/dev/null || bad="$bad|Test result: (FAILURE|ERROR)"
         l=$(grep -Em1 "$bad" "$log.txt") && { status=FAIL; reason="log says: $l"; }
+    fi
+    if [ $status = PASS ] && [ -f "$dir/reject" ]; then
+        while IFS= read -r e; do
+            l=$(grep -Em1 -- "$e" "$log.txt") && { status=FAIL; reason="log says: $l"; break; }
+        done < "$dir/reject"
     fi
     if [ $status = PASS ] && ! grep -qE "$done_re" "$log.txt"; then
         status=FAIL

@@ -268,6 +268,21 @@ void panic(const char *fmt, ...)
     machine_stop(3);
 }
 
+/* Stops mica over something the user can fix (the machine lacks what mica
+ * needs): the reason, no backtrace, since mica itself did nothing wrong. */
+void fatal(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    local_irq_disable();
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    pr_err("mica cannot run on this machine: %s\n", buf);
+    machine_stop(4);
+}
+
 void traps_late_init(void)
 {
     irq_set_handler(VEC_STOP, stop_ipi);

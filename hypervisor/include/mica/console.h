@@ -41,6 +41,8 @@ size_t console_ring_read(uint64_t *pos, char *buf, size_t size);
 
 /* Stops the machine after a fatal error in mica itself. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+/* Stops the machine when it lacks something mica needs: no backtrace. */
+void fatal(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 #define BUG_ON(c)                                                           \
     do {                                                                    \

@@ -34,15 +34,24 @@ void hvm_select(void)
 {
     const char *svm_why = "", *vmx_why = "";
 
-    if (svm_available(&svm_why) && svm_init() == 0)
-        hvm_ops = &svm_ops;
-    else if (vmx_available(&vmx_why) && vmx_init() == 0)
-        hvm_ops = &vmx_ops;
-    if (!hvm_ops)
-        panic("no usable hardware virtualization: AMD-V: %s; Intel VT-x: %s. "
-              "mica needs SVM with nested paging or VMX with EPT and "
-              "unrestricted guest (enable it in the firmware setup)",
-              svm_why, vmx_why);
+    if (svm_available(&svm_why)) {
+        if (svm_init() == 0)
+            hvm_ops = &svm_ops;
+        else
+            svm_why = "SVM would not start";
+    }
+    if (!hvm_ops && vmx_available(&vmx_why)) {
+        if (vmx_init() == 0)
+            hvm_ops = &vmx_ops;
+        else
+            vmx_why = "VMX would not start";
+    }
+    if (!hvm_ops) {
+        fatal("no usable hardware virtualization (AMD-V: %s; Intel VT-x: "
+              "%s). mica needs AMD-V (SVM with nested paging) or Intel VT-x "
+              "(VMX with EPT and unrestricted guest); if the CPU has them, "
+              "enable them in the firmware setup", svm_why, vmx_why);
+    }
     printk("HVM: using %s\n", hvm_ops->name);
 }
 
