@@ -4,7 +4,8 @@
 #                   the test guests and the dom0 tools
 #   make dom0       Debian's kernel and a busybox initramfs for dom0
 #   make iso        build/mica.iso: a BIOS+UEFI GRUB ISO with mica and dom0
-#   make run        boot that ISO under QEMU to dom0's root shell
+#   make run        boot that ISO under QEMU: the demo guests, then dom0's
+#                   root shell
 #   make run-demo   boot mica with demo guests and no dom0
 #   make install    mica, its GRUB script and the dom0 tools (DESTDIR, PREFIX)
 #   make test       unit tests, header checks and boot tests on every
@@ -37,7 +38,9 @@ dom0-tools:
 DOM0_KVER    ?=
 DOM0_OVERLAY ?=
 DOM0_ARGS    ?= console=ttyS0,115200
-ISO_MODULES  ?=
+# Boot-time guests on the ISO, next to dom0: by default the demo's (below),
+# whose output dom0 shows when its init starts; ISO_MODULES= for none.
+ISO_MODULES  ?= $(DEMO_MODULES)
 PREFIX       ?= /usr/local
 MICA_ARGS    ?= console=com1 loglvl=info
 export DOM0_KVER DOM0_OVERLAY
@@ -48,13 +51,13 @@ dom0: dom0-tools
 
 # The ISO `make run` boots: mica, dom0 and ISO_MODULES (boot-time guests).
 iso: build/mica.iso
-build/mica.iso: hypervisor dom0 scripts/mkiso-dom0.sh
+build/mica.iso: hypervisor guests dom0 scripts/mkiso-dom0.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso-dom0.sh $@ "$(MICA_ARGS)" build/dom0/vmlinuz "$(DOM0_ARGS)" build/dom0/initrd.gz $(ISO_MODULES)
 
-# The demo without dom0: a guest that says hello, two that compute side by
-# side on different CPUs, and one that triple-faults on purpose while the
-# others carry on.  `make run-demo` boots it.
+# The demo guests: one that says hello, two that compute side by side on
+# different CPUs, and one that triple-faults on purpose while the others
+# carry on.  `make run-demo` boots them without dom0, `make run` with it.
 DEMO_MODULES := build/tests/hello.elf:name=hello \
                 "build/tests/spin.elf:name=spin-a -- iters=30000000" \
                 "build/tests/spin.elf:name=spin-b -- iters=30000000" \

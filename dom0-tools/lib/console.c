@@ -24,3 +24,11 @@ ssize_t mica_dmesg(void *buf, size_t len, uint64_t *pos)
     return mica_call(MICA_CTL_dmesg, MICA_PTR(buf), len, MICA_PTR(pos), 0,
                      0);
 }
+
+ssize_t mica_dmesg_unseen(void *buf, size_t len, uint64_t *pos)
+{
+    mica_touch_out(buf, len);
+    mica_touch_out(pos, sizeof(*pos));
+    return mica_call(MICA_CTL_dmesg, MICA_PTR(buf), len, MICA_PTR(pos),
+                     MICA_DMESG_UNSEEN, 0);
+}

@@ -199,18 +199,43 @@ static int list_domains(struct mica_domain_info **out)
 
 static void usage(FILE *f)
 {
-    fputs("Usage: mica-info [--domains] [--json]\n"
+    fputs("Usage: mica-info [--domains] [--json] | --unseen\n"
           "Shows mica's host information and its domains; run it as root "
           "in domain 0.\n"
           "\n"
           "  --domains   only the domain list, as xm list prints it\n"
           "  --json      the same facts as JSON\n"
+          "  --unseen    what mica meant for its console after dom0 took "
+          "the serial\n"
+          "              port (boot-time guests' output, mica's news)\n"
           "  -h, --help  this text\n", f);
+}
+
+/* Copies mica's unseen console lines to `out`. */
+static int print_unseen(FILE *out, FILE *err)
+{
+    char buf[4096];
+    uint64_t pos = 0;
+    ssize_t n;
+
+    while ((n = mica_dmesg_unseen(buf, sizeof(buf), &pos)) > 0)
+        fwrite(buf, 1, (size_t)n, out);
+    if (n < 0) {
+        fprintf(err, "mica-info: cannot read mica's unseen console: %s\n",
+                errno == EINVAL ? "this mica keeps none (toolstack ABI "
+                                  "before 1.3)" : strerror(errno));
+        return 1;
+    }
+    if (fflush(out) == EOF) {
+        fprintf(err, "mica-info: cannot write: %s\n", strerror(errno));
+        return 1;
+    }
+    return 0;
 }
 
 int mica_info_main(int argc, char **argv, FILE *out, FILE *err)
 {
-    bool domains_only = false, json = false;
+    bool domains_only = false, json = false, unseen = false;
     struct mica_physinfo pi;
     struct mica_domain_info *doms = NULL;
     struct sbuf sb = SBUF_INIT;
@@ -223,6 +248,8 @@ int mica_info_main(int argc, char **argv, FILE *out, FILE *err)
             domains_only = true;
         } else if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--unseen")) {
+            unseen = true;
         } else {
             fprintf(err, "mica-info: unknown option '%s'\n", argv[i]);
             usage(err);
@@ -230,10 +257,17 @@ int mica_info_main(int argc, char **argv, FILE *out, FILE *err)
         }
     }
 
+    if (unseen && (domains_only || json)) {
+        fputs("mica-info: --unseen goes alone\n", err);
+        usage(err);
+        return 2;
+    }
     if (mica_open() < 0) {
         fprintf(err, "mica-info: cannot reach mica: %s\n", mica_open_error());
         return 1;
     }
+    if (unseen)
+        return print_unseen(out, err);
     if (mica_physinfo(&pi) < 0) {
         fprintf(err, "mica-info: cannot read the host information: %s\n",
                 strerror(errno));

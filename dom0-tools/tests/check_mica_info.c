@@ -20,6 +20,9 @@ static struct mica_domain_info doms[200];
 static unsigned nr_doms;
 static long version_answer, physinfo_answer, list_answer;
 static unsigned list_rings;
+/* The fake's unseen console, handed out 1000 bytes a call at most. */
+static char unseen[6000];
+static long unseen_answer;
 
 static long fake_mica(uint64_t op, const uint64_t a[5])
 {
@@ -39,6 +42,19 @@ static long fake_mica(uint64_t op, const uint64_t a[5])
             return list_answer;
         memcpy((void *)(uintptr_t)a[0], doms, n * sizeof(doms[0]));
         return nr_doms;         /* how many exist, as mica answers */
+    }
+    case MICA_CTL_dmesg: {
+        uint64_t *pos = (uint64_t *)(uintptr_t)a[2];
+        size_t have = strlen(unseen), n;
+
+        if (a[3] != MICA_DMESG_UNSEEN || unseen_answer)
+            return unseen_answer ? unseen_answer : -EINVAL;
+        n = *pos < have ? have - (size_t)*pos : 0;
+        n = n < a[1] ? n : (size_t)a[1];
+        n = n < 1000 ? n : 1000;
+        memcpy((void *)(uintptr_t)a[0], unseen + *pos, n);
+        *pos += n;
+        return (long)n;
     }
     default:
         return -ENOSYS;
@@ -87,7 +103,8 @@ static void setup(void)
                host.uptime_ns);
 
     version_answer = 0x00010000;
-    physinfo_answer = list_answer = 0;
+    physinfo_answer = list_answer = unseen_answer = 0;
+    unseen[0] = '\0';
     list_rings = 0;
     mica_set_doorbell(fake_mica);
 }
@@ -287,8 +304,8 @@ START_TEST(test_help)
     struct result r = run("-h", NULL);
 
     ck_assert_int_eq(r.status, 0);
-    ck_assert(strncmp(r.out, "Usage: mica-info [--domains] [--json]\n",
-                      38) == 0);
+    ck_assert(strncmp(r.out, "Usage: mica-info [--domains] [--json] | "
+                      "--unseen\n", 49) == 0);
     ck_assert_str_eq(r.err, "");
     result_free(&r);
 
@@ -330,7 +347,7 @@ START_TEST(test_other_major)
 
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.err, "mica-info: cannot reach mica: mica speaks "
-                     "toolstack ABI 2.1 and this program 1.2: their major "
+                     "toolstack ABI 2.1 and this program 1.3: their major "
                      "versions differ\n");
     result_free(&r);
 }
@@ -358,6 +375,56 @@ START_TEST(test_call_errors)
 }
 END_TEST
 
+/* --unseen copies the whole ring, over several calls, and nothing else. */
+START_TEST(test_unseen)
+{
+    size_t len = 0;
+
+    while (len + 40 < sizeof(unseen) - 1)
+        len += (size_t)snprintf(unseen + len, sizeof(unseen) - len,
+                                "(d%zu) line %zu of a boot guest\n",
+                                len % 7, len);
+    struct result r = run("--unseen", NULL);
+
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, unseen);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_uint_eq(list_rings, 0);
+    result_free(&r);
+
+    unseen[0] = '\0';
+    r = run("--unseen", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "");
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_unseen_errors)
+{
+    unseen_answer = -EINVAL;
+    struct result r = run("--unseen", NULL);
+
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "mica-info: cannot read mica's unseen console: "
+                     "this mica keeps none (toolstack ABI before 1.3)\n");
+    result_free(&r);
+
+    unseen_answer = -EPERM;
+    r = run("--unseen", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "mica-info: cannot read mica's unseen console: "
+                     "Operation not permitted\n");
+    result_free(&r);
+
+    r = run("--unseen", "--json", NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(!strncmp(r.err, "mica-info: --unseen goes alone\nUsage:", 37));
+    ck_assert_str_eq(r.out, "");
+    result_free(&r);
+}
+END_TEST
+
 Suite *mica_info_suite(void)
 {
     Suite *s = suite_create("mica-info");
@@ -374,6 +441,8 @@ Suite *mica_info_suite(void)
     tcase_add_test(tc, test_no_mica);
     tcase_add_test(tc, test_other_major);
     tcase_add_test(tc, test_call_errors);
+    tcase_add_test(tc, test_unseen);
+    tcase_add_test(tc, test_unseen_errors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,15 @@ static bool line_start = true;
 
 static enum log_level show_level = LOG_INFO;
 
+/* What mica meant for its console after dom0 took the last port it had
+ * (console_hold_unseen): dom0 shows it when its init starts, so that the
+ * boot-time guests' output and mica's news reach the user after all. */
+#define HELD_SIZE (16 * 1024)
+static char held[HELD_SIZE];
+static uint64_t held_head;
+static bool holding;
+
+#ifdef __MICA__ /* the unit tests keep the default level */
 static int parse_loglvl(const char *v)
 {
     static const char *const names[] = { "error", "warning", "info", "debug" };
@@ -41,6 +50,7 @@ static int parse_loglvl(const char *v)
     return -1;
 }
 param_custom("loglvl", parse_loglvl);
+#endif
 
 void console_add_port(struct console_port *p)
 {
@@ -58,6 +68,11 @@ static void emit(const char *s, size_t n, bool show)
     ring_head += n;
     if (!show)
         return;
+    if (holding) {
+        for (size_t i = 0; i < n; i++)
+            held[(held_head + i) % HELD_SIZE] = s[i];
+        held_head += n;
+    }
     for (unsigned i = 0; i < nports; i++)
         if (ports[i]->enabled)
             ports[i]->write(ports[i], s, n);
@@ -125,17 +140,48 @@ void console_guest_write(domid_t id, bool *at_line_start, const char *s,
     spin_unlock_irqrestore(&lock, f);
 }
 
+/* Copies from a ring of `rsize` bytes, `head` written so far, from *pos
+ * on (the oldest byte still there if *pos is older, nothing if it is
+ * ahead); moves *pos past what it copied. */
+static size_t ring_copy(const char *r, uint64_t rsize, uint64_t head,
+                        uint64_t *pos, char *buf, size_t size)
+{
+    uint64_t start = MIN(*pos, head), n;
+
+    if (head > rsize && start < head - rsize)
+        start = head - rsize;
+    n = MIN(size, head - start);
+    for (uint64_t i = 0; i < n; i++)
+        buf[i] = r[(start + i) % rsize];
+    *pos = start + n;
+    return (size_t)n;
+}
+
 size_t console_ring_read(uint64_t *pos, char *buf, size_t size)
 {
     unsigned long f = spin_lock_irqsave(&lock);
-    uint64_t start = *pos, n;
+    size_t n = ring_copy(ring, RING_SIZE, ring_head, pos, buf, size);
 
-    if (ring_head > RING_SIZE && start < ring_head - RING_SIZE)
-        start = ring_head - RING_SIZE;
-    n = MIN(size, ring_head - start);
-    for (uint64_t i = 0; i < n; i++)
-        buf[i] = ring[(start + i) % RING_SIZE];
-    *pos = start + n;
     spin_unlock_irqrestore(&lock, f);
-    return (size_t)n;
+    return n;
+}
+
+size_t console_held_read(uint64_t *pos, char *buf, size_t size)
+{
+    unsigned long f = spin_lock_irqsave(&lock);
+    size_t n = ring_copy(held, HELD_SIZE, held_head, pos, buf, size);
+
+    spin_unlock_irqrestore(&lock, f);
+    return n;
+}
+
+void console_hold_unseen(void)
+{
+    unsigned long f = spin_lock_irqsave(&lock);
+    bool any = false;
+
+    for (unsigned i = 0; i < nports; i++)
+        any |= ports[i]->enabled;
+    holding = !any;
+    spin_unlock_irqrestore(&lock, f);
 }

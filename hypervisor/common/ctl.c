@@ -202,9 +202,18 @@ static size_t domain_ring(void *src, uint64_t *pos, char *out, size_t n)
     return (size_t)k;
 }
 
+static size_t held_ring(void *src, uint64_t *pos, char *out, size_t n)
+{
+    (void)src;
+    return console_held_read(pos, out, n);
+}
+
 static long ctl_dmesg(struct vcpu *v, const uint64_t a[5])
 {
-    return read_ring(v, a[0], a[1], a[2], mica_ring, NULL);
+    if (a[3] & ~(uint64_t)MICA_DMESG_UNSEEN)
+        return -EINVAL;
+    return read_ring(v, a[0], a[1], a[2],
+                     (a[3] & MICA_DMESG_UNSEEN) ? held_ring : mica_ring, NULL);
 }
 
 /* The domains the current call found, held until it returns: a boot-time

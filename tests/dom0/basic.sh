@@ -9,6 +9,7 @@ fail() { echo "CHECK-FAIL $1: $2"; }
 
 want_mem=$(arg mica.expect_mem_mib)
 want_cpus=$(arg mica.expect_cpus)
+want_unseen=$(arg mica.expect_unseen)
 
 # Memory: MemTotal is RAM minus what the kernel keeps for itself (its image,
 # page structures), so it lands within 15% below dom0_mem, never above.
@@ -64,4 +65,16 @@ data=$(dd if=/dev/mem bs=4096 skip=$((above / 4096)) count=16 2>/dev/null | od -
 # The first MiB of dom0's own RAM (the BIOS area) is real: not all zero.
 bios=$(dd if=/dev/mem bs=4096 skip=240 count=16 2>/dev/null | od -v -A n -t x1 | tr -d ' \n' | tr -d 0)
 [ -n "$bios" ] && ok devmem-sees-bios || fail devmem-sees-bios "BIOS area reads as zeros"
+# mica.expect_unseen=NAME: a boot-time domain of that name spoke and shut
+# down after dom0 took the serial port, so mica kept those lines for dom0
+# (mica-info --unseen, which /init printed too).
+if [ -n "$want_unseen" ]; then
+    out=$(mica-info --unseen 2>&1); rc=$?
+    id=$(echo "$out" | sed -n "s/^(mica) d\([0-9]*\) ($want_unseen): shut down: poweroff.*/\1/p" | head -1)
+    if [ $rc = 0 ] && [ -n "$id" ] && echo "$out" | grep -q "^(d$id) Test result: SUCCESS"; then
+        ok "unseen (d$id's output and its end)"
+    else
+        fail unseen "rc=$rc, no output and shutdown of $want_unseen in: $out"
+    fi
+fi
 echo "CHECKS DONE"

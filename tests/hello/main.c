@@ -2,8 +2,10 @@
  * (magic, version, command line, memory map), writes through console_io
  * and shuts down with a reason.  With echo=1 it then reads lines from its
  * console ring's input half (what `xm console` passes on) and prints each
- * back, until the line "quit". */
+ * back, until the line "quit".  With delay_ms=N it first waits, yielding,
+ * until mica's system time (its pvclock) has passed N ms. */
 #include "guest.h"
+#include "events.h"
 #include <xen/xen.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
@@ -60,10 +62,28 @@ static enum verdict echo_lines(void)
     }
 }
 
+/* Yields until system time passes `ms` milliseconds. */
+static enum verdict delay(unsigned long ms)
+{
+    long rc = events_init();
+
+    if (rc) {
+        printf("delay: cannot map shared_info: %ld\n", rc);
+        return FAILURE;
+    }
+    while (pvclock_read(&my_vcpu_info->time).ns < (uint64_t)ms * 1000000)
+        sched_yield();
+    return SUCCESS;
+}
+
 enum verdict test_main(const char *cmdline)
 {
     uint64_t ram = ram_size();
+    unsigned long delay_ms = cmdline_ulong(cmdline, "delay_ms", 0);
     char who[32];
+
+    if (delay_ms && delay(delay_ms) != SUCCESS)
+        return FAILURE;
 
     printf("Hello from a mica guest! start_info v%u, %u KiB RAM, cmdline '%s'\n",
            start_info->version, (unsigned)(ram >> 10), cmdline);

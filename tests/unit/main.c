@@ -19,6 +19,7 @@ int main(void)
     srunner_add_suite(sr, time_suite());
     srunner_add_suite(sr, credit_suite());
     srunner_add_suite(sr, emulate_suite());
+    srunner_add_suite(sr, console_suite());
     srunner_run_all(sr, CK_ENV);
     run = srunner_ntests_run(sr);
     failed = srunner_ntests_failed(sr);

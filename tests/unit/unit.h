@@ -17,5 +17,6 @@ Suite *string_suite(void);
 Suite *time_suite(void);
 Suite *credit_suite(void);
 Suite *emulate_suite(void);
+Suite *console_suite(void);
 
 #endif

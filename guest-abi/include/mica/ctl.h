@@ -27,7 +27,7 @@
 
 #define MICA_CTL_PORT        0x00e0   /* 0xe0-0xe3: clear of Xen's debug port 0xe9 */
 /* Major in bits 31-16 (incompatible changes), minor in 15-0 (additions). */
-#define MICA_CTL_VERSION     0x00010002
+#define MICA_CTL_VERSION     0x00010003
 #define MICA_CTL_MAJOR(v)    ((v) >> 16)
 
 /* Operations (RAX/EAX). */
@@ -49,10 +49,14 @@
 #define MICA_CTL_vcpu_set_state    15  /* (domid, vcpu, struct mica_vcpu_state *) */
 #define MICA_CTL_console_read      16  /* (domid, buffer, length, uint64_t *pos) -> bytes */
 #define MICA_CTL_console_write     17  /* (domid, buffer, length) -> bytes */
-#define MICA_CTL_dmesg             18  /* (buffer, length, uint64_t *pos) -> bytes */
+#define MICA_CTL_dmesg             18  /* (buffer, length, uint64_t *pos, flags) -> bytes */
 #define MICA_CTL_vcpu_info         19  /* (domid, struct mica_vcpu_info *, max) -> count */
 #define MICA_CTL_domain_rename     20  /* (domid, const char name[MICA_NAME_MAX]) */
 #define MICA_CTL_NR                21
+
+/* dmesg's flags: MICA_DMESG_UNSEEN reads, instead of the whole log, what
+ * mica meant for its console after dom0 took the serial port (1.3). */
+#define MICA_DMESG_UNSEEN          1u
 
 /*
  * sched_credit: weight is a share relative to other domains (1-65535, Xen's

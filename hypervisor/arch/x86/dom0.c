@@ -484,6 +484,7 @@ static int build(const struct boot_info *bi)
                (unsigned long long)(us % 1000));
     }
     uart_release(0x3f8);
+    console_hold_unseen();
     domain_unpause(d);
     return 0;
 }

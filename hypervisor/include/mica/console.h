@@ -32,6 +32,11 @@ void console_guest_write(domid_t id, bool *at_line_start, const char *s,
 /* Copies up to `size` bytes of the ring starting at `*pos` (a running byte
  * count); returns the count copied and advances *pos. */
 size_t console_ring_read(uint64_t *pos, char *buf, size_t size);
+/* From now on, if no port is left enabled, keeps what mica would have
+ * shown on its console (at or below loglvl) in a second, smaller ring;
+ * console_held_read() reads it as console_ring_read() reads the log. */
+void console_hold_unseen(void);
+size_t console_held_read(uint64_t *pos, char *buf, size_t size);
 
 #define printk(...)   log_printf(LOG_INFO, __VA_ARGS__)
 #define pr_err(...)   log_printf(LOG_ERR, __VA_ARGS__)
