@@ -29,25 +29,32 @@ static uint64_t held_head;
 static bool holding;
 
 #ifdef __MICA__ /* the unit tests keep the default level */
-static int parse_loglvl(const char *v)
+/* Xen's form, loglvl=LEVEL[/RATE-LIMITED LEVEL]: mica does not rate-limit,
+ * so the second level, when it is one, changes nothing. */
+static int level_of(const char *v, size_t len)
 {
     static const char *const names[] = { "error", "warning", "info", "debug" };
 
-    if (!strcmp(v, "all")) {
-        show_level = LOG_DEBUG;
-        return 0;
-    }
-    if (!strcmp(v, "none")) {
-        show_level = -1;
-        return 0;
-    }
-    for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
-        if (!strcmp(v, names[i])) {
-            show_level = (enum log_level)i;
-            return 0;
-        }
-    }
-    return -1;
+    if (len == 3 && !strncmp(v, "all", 3))
+        return LOG_DEBUG;
+    if (len == 4 && !strncmp(v, "none", 4))
+        return -1;
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+        if (strlen(names[i]) == len && !strncmp(v, names[i], len))
+            return (int)i;
+    return -2;
+}
+
+static int parse_loglvl(const char *v)
+{
+    const char *slash = strchr(v, '/');
+    size_t len = slash ? (size_t)(slash - v) : strlen(v);
+    int lvl = level_of(v, len);
+
+    if (lvl < -1 || (slash && level_of(slash + 1, strlen(slash + 1)) < -1))
+        return -1;
+    show_level = (enum log_level)lvl;
+    return 0;
 }
 param_custom("loglvl", parse_loglvl);
 #endif

@@ -75,6 +75,15 @@ static struct vcpu *unloads[MAX_CPUS];
 static bool autoexit;
 param_bool("autoexit", autoexit);
 
+/* Xen's sched=: mica has its credit scheduler only. */
+static int parse_sched(const char *v)
+{
+    if (strcmp(v, "credit"))
+        pr_warn("sched=%s: mica has only the credit scheduler; using it\n", v);
+    return 0;
+}
+param_custom("sched", parse_sched);
+
 /* ---- CPUs and placement ---------------------------------------------- */
 
 uint64_t sched_usable_cpus(void)

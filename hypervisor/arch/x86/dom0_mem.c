@@ -6,6 +6,7 @@
 #include <mica/cmdline.h>
 #include <mica/console.h>
 #include <mica/frame.h>
+#include <mica/lib.h>
 #include <mica/string.h>
 #include <asm/dom0.h>
 
@@ -13,10 +14,62 @@ struct dom0_layout dom0_layout;
 
 static uint64_t dom0_mem;            /* 0: the default */
 static uint64_t dom0_min_mem = MiB(256);
+static uint64_t dom0_max_mem;        /* 0: no limit */
+static bool dom0_min_given;          /* min: applies to dom0_mem= too */
 static unsigned int dom0_cpus = 1;
-param_size("dom0_mem", dom0_mem);
+static bool dom0_vcpus_pin;          /* Xen's; always so in mica */
+
+/* Xen's form: dom0_mem=[min:SIZE,][max:SIZE,][SIZE], in any order. */
+static int parse_dom0_mem(const char *v)
+{
+    uint64_t amount = 0, min = 0, max = 0, *to;
+    bool got_min = false;
+    const char *end;
+
+    for (;;) {
+        to = &amount;
+        if (!strncmp(v, "min:", 4)) {
+            to = &min, v += 4, got_min = true;
+        } else if (!strncmp(v, "max:", 4)) {
+            to = &max, v += 4;
+        }
+        if (!parse_size(v, &end, to) || (*end && *end != ','))
+            return -1;
+        if (!*end)
+            break;
+        v = end + 1;
+    }
+    if (max && min > max)
+        return -1;
+    dom0_mem = amount;
+    dom0_max_mem = max;
+    if (got_min) {
+        dom0_min_mem = min;
+        dom0_min_given = true;
+    }
+    return 0;
+}
+
+/* Xen's dom0_max_vcpus=N or MIN-MAX: dom0 gets MAX (its CPUs are its
+ * vCPUs). */
+static int parse_dom0_max_vcpus(const char *v)
+{
+    uint64_t n;
+    const char *end;
+    const char *dash = strchr(v, '-');
+
+    if (!parse_u64(dash ? dash + 1 : v, &end, &n) || *end || !n ||
+        n > 0xffffffffu)
+        return -1;
+    dom0_cpus = (unsigned int)n;
+    return 0;
+}
+
+param_custom("dom0_mem", parse_dom0_mem);
 param_size("dom0_min_mem", dom0_min_mem);
 param_uint("dom0_cpus", dom0_cpus);
+param_custom("dom0_max_vcpus", parse_dom0_max_vcpus);
+param_bool("dom0_vcpus_pin", dom0_vcpus_pin);
 
 /* mica's own needs beyond its image: page tables, VMCBs/VMCSs, heap. */
 #define MICA_RESERVE MiB(32)
@@ -87,7 +140,9 @@ void dom0_plan_memory(const struct boot_info *bi, paddr_t image_start,
         frame_free(tramp);      /* smp.c takes it again: it stays free for it */
 
     if (dom0_mem) {
-        want = ALIGN_UP(dom0_mem, PAGE_SIZE);
+        want = dom0_mem;
+        if (dom0_min_given && want < dom0_min_mem)
+            want = dom0_min_mem;
     } else {
         /* Everything but mica's reserve and a quarter of RAM for xenU
          * domains, leaving dom0 at least dom0_min_mem. */
@@ -95,6 +150,9 @@ void dom0_plan_memory(const struct boot_info *bi, paddr_t image_start,
         if (want < dom0_min_mem)
             want = dom0_min_mem;
     }
+    if (dom0_max_mem && want > dom0_max_mem)
+        want = dom0_max_mem;
+    want = ALIGN_UP(want, PAGE_SIZE);
     if (want + MICA_RESERVE > total) {
         uint64_t cap = total > MICA_RESERVE ? total - MICA_RESERVE : 0;
 

@@ -1,6 +1,6 @@
 /* 16550 UARTs at the PC's standard ports, and QEMU/Bochs's port 0xe9.
  * console=com1|com2|e9|none (a comma-separated list) picks the ports;
- * com1=BAUD and com2=BAUD set their speed (8n1 always). */
+ * com1= and com2= take Xen's form for their speed (8n1 always). */
 #include <mica/cmdline.h>
 #include <mica/console.h>
 #include <mica/lib.h>
@@ -20,11 +20,65 @@
 #define LCR_8N1  0x03
 
 static char console_opt[64] = "com1";
-static unsigned int com_baud[2] = { 115200, 115200 };
+static unsigned int com_baud[2] = { 115200, 115200 };   /* 0: as found */
+
+/* Xen's form: com1=<baud>|auto[/<clock>][,<DPS>[,<io-base>[,<irq>]]].
+ * mica drives the UART at 8n1, polled, at the port's usual base, so it
+ * takes the baud rate and accepts the rest when it says just that. */
+static int parse_com(unsigned int n, const char *v)
+{
+    static const uint16_t base[2] = { 0x3f8, 0x2f8 };
+    char field[4][24] = { "", "", "", "" };
+    unsigned int nf = 0;
+    uint64_t num;
+    const char *end;
+
+    for (size_t len = 0; nf < ARRAY_SIZE(field); v++) {
+        if (*v == ',' || !*v) {
+            field[nf++][len] = '\0';
+            len = 0;
+            if (!*v)
+                break;
+        } else if (len < sizeof(field[0]) - 1) {
+            field[nf][len++] = *v;
+        } else {
+            return -1;
+        }
+    }
+    if (*v && nf == ARRAY_SIZE(field))
+        return -1;                  /* more fields than Xen's */
+    if (!strcmp(field[0], "auto")) {
+        com_baud[n] = 0;
+    } else {
+        char *slash = strchr(field[0], '/');
+
+        if (slash) {
+            pr_warn("com%u=: mica takes the UART's clock as 1.8432 MHz; "
+                    "'/%s' ignored\n", n + 1, slash + 1);
+            *slash = '\0';
+        }
+        if (!parse_u64(field[0], &end, &num) || *end || num < 50 ||
+            num > 115200 || 115200 % num)
+            return -1;
+        com_baud[n] = (unsigned int)num;
+    }
+    if (field[1][0] && strcmp(field[1], "8n1"))
+        pr_warn("com%u=: mica drives the UART at 8n1; '%s' ignored\n", n + 1,
+                field[1]);
+    if (field[2][0] && (!parse_u64(field[2], &end, &num) || *end ||
+                        num != base[n]))
+        pr_warn("com%u=: mica uses COM%u at %#x; '%s' ignored\n", n + 1,
+                n + 1, base[n], field[2]);
+    /* field[3], the IRQ: mica polls the UART. */
+    return 0;
+}
+
+static int parse_com1(const char *v) { return parse_com(0, v); }
+static int parse_com2(const char *v) { return parse_com(1, v); }
 
 param_string("console", console_opt);
-param_uint("com1", com_baud[0]);
-param_uint("com2", com_baud[1]);
+param_custom("com1", parse_com1);
+param_custom("com2", parse_com2);
 
 static void uart_write(const struct console_port *p, const char *s, size_t n)
 {
@@ -55,16 +109,17 @@ static struct console_port ports[] = {
     { "e9", e9_write, 0xe9, false },
 };
 
+/* Sets the port up at `baud` (0: keeps the divisor the firmware set). */
 static void uart_setup(uint16_t base, unsigned int baud)
 {
-    unsigned int div = baud ? 115200 / baud : 1;
-
-    if (!div)
-        div = 1;
     outb(base + UART_IER, 0);
-    outb(base + UART_LCR, LCR_DLAB);
-    outb(base + UART_DLL, div & 0xff);
-    outb(base + UART_DLM, (div >> 8) & 0xff);
+    if (baud) {
+        unsigned int div = 115200 / baud;
+
+        outb(base + UART_LCR, LCR_DLAB);
+        outb(base + UART_DLL, div & 0xff);
+        outb(base + UART_DLM, (div >> 8) & 0xff);
+    }
     outb(base + UART_LCR, LCR_8N1);
     outb(base + UART_FCR, 0x07);    /* enable and clear the FIFOs */
     outb(base + UART_MCR, 0x03);    /* DTR, RTS */
@@ -78,17 +133,26 @@ void uart_console_init(void)
 
     while (*s) {
         size_t len = 0;
+        bool known;
 
         while (s[len] && s[len] != ',')
             len++;
+        known = len == 4 && !strncmp(s, "none", 4);
         for (unsigned i = 0; i < ARRAY_SIZE(ports); i++) {
             if (strlen(ports[i].name) == len &&
                 !strncmp(ports[i].name, s, len)) {
                 if (i < 2)
                     uart_setup(ports[i].io_base, com_baud[i]);
                 ports[i].enabled = true;
+                known = true;
             }
         }
+        if (!known && len == 3 && !strncmp(s, "vga", 3))
+            pr_warn("console=vga: mica has no screen console; use com1, "
+                    "com2 or e9\n");
+        else if (!known && len)
+            pr_warn("console=%.*s: no such console (com1, com2, e9 or "
+                    "none); ignored\n", (int)len, s);
         s += len;
         if (*s == ',')
             s++;
