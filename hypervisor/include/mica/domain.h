@@ -144,6 +144,7 @@ struct domain {
      * the PV console ring, which Xen's toolstack keeps (xm console).  A
      * guest that writes to both has each line in one place only. */
     bool debug_console_used, ring_console_used;
+    bool null_mmio_seen;        /* its first access to unbacked memory is logged */
 
     uint64_t created_ns;
     /* When it was first unpaused, and when it first wrote to its console

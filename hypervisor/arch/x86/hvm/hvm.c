@@ -188,7 +188,8 @@ static void npf_crash(struct vcpu *v, struct hvm_exit *e, bool fetch,
  * are not there (XTF reads the HPET's and the IO-APIC's ID registers and
  * takes all ones for "no such device").  Only the MOV forms emulate.c
  * decodes are emulated; any other instruction there, and any instruction
- * fetch from there, crashes the domain. */
+ * fetch from there, crashes the domain.  The first such access of each
+ * domain is logged. */
 static void null_mmio(struct vcpu *v, struct hvm_exit *e)
 {
     int mode = hvm_ops->guest_bits(v), rc;
@@ -247,6 +248,14 @@ static void null_mmio(struct vcpu *v, struct hvm_exit *e)
     if (in.write != e->npf.write) {
         npf_crash(v, e, false, "the instruction's access is not the one that faulted", insn, n);
         return;
+    }
+    if (!v->domain->null_mmio_seen) {
+        v->domain->null_mmio_seen = true;
+        printk("d%u (%s): %s of guest-physical %#llx at rip %#llx: outside "
+               "its memory, no device there: %s (only the first is logged)\n",
+               v->domain->id, v->domain->name, in.write ? "write" : "read",
+               (unsigned long long)e->npf.gpa, (unsigned long long)rip,
+               in.write ? "dropped" : "reads all ones");
     }
     if (!in.write)
         mmio_complete_read(&in, &v->regs, ~0ull);
