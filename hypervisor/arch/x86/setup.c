@@ -36,9 +36,16 @@ void console_replay(void);
 void traps_late_init(void);
 
 /* selftest=crash makes mica fault on purpose once it is up, so that tests
- * can check the crash report (registers, backtrace with symbols). */
+ * can check the crash report (registers, backtrace with symbols);
+ * selftest=ap2-hvm makes the CPU with APIC ID 2 fail to enable hardware
+ * virtualization, as a CPU whose firmware left it off would. */
 static char selftest[16];
 param_string("selftest", selftest);
+
+bool selftest_hvm_fails(uint32_t apic_id)
+{
+    return apic_id == 2 && !strcmp(selftest, "ap2-hvm");
+}
 
 static __attribute__((noinline)) void selftest_crash(void)
 {
@@ -52,7 +59,7 @@ static void selftest_run(void)
 {
     if (!strcmp(selftest, "crash"))
         selftest_crash();
-    else if (selftest[0])
+    else if (selftest[0] && strcmp(selftest, "ap2-hvm"))
         pr_warn("selftest: unknown test '%s'\n", selftest);
 }
 

@@ -24,6 +24,8 @@ static unsigned int max_cpus = MAX_CPUS;
 #include <mica/cmdline.h>
 param_uint("maxcpus", max_cpus);
 
+bool selftest_hvm_fails(uint32_t apic_id);
+
 __noreturn void ap_main(uint32_t cpu)
 {
     struct pcpu *c = &pcpus[cpu];
@@ -31,11 +33,15 @@ __noreturn void ap_main(uint32_t cpu)
     cpu_tables_init(c);
     lapic_init();
     c->arch.apic_id = lapic_id();
-    if (hvm_cpu_up() < 0) {
-        pr_err("CPU%u: cannot enable %s; it stays idle\n", cpu, hvm_ops->name);
+    if (selftest_hvm_fails(c->arch.apic_id) || hvm_cpu_up() < 0) {
+        /* The boot CPU leaves it out and gives its slot to the next one:
+         * it must not touch its per-CPU data again, so it halts with
+         * interrupts off for good. */
+        c->unusable = true;
         __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+        local_irq_disable();
         for (;;)
-            safe_halt();
+            halt();
     }
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     /* Wake the boot CPU, which halts while it waits for us. */
@@ -114,6 +120,11 @@ static void boot_aps(void)
         lapic_timer_stop();
         if (!c->online) {
             pr_warn("SMP: CPU with APIC ID %u did not come up\n", apic_id);
+            continue;
+        }
+        if (c->unusable) {
+            pr_warn("SMP: CPU with APIC ID %u cannot enable %s; left halted, "
+                    "no domain runs there\n", apic_id, hvm_ops->name);
             continue;
         }
         nr_cpus++;

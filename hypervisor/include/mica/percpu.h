@@ -13,6 +13,7 @@ struct pcpu {
     struct pcpu *self;          /* must be first: this_cpu() reads it */
     unsigned int id;
     bool online;
+    bool unusable;              /* came up, but cannot run domains */
     bool need_resched;
     void *stack_top;
     struct vcpu *current;       /* the vCPU running here, or NULL */
