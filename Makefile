@@ -6,7 +6,8 @@
 #   make iso        build/mica.iso: a BIOS+UEFI GRUB ISO with mica and dom0
 #   make run        boot that ISO under QEMU: the demo guests, then dom0's
 #                   root shell
-#   make run-demo   boot mica with demo guests and no dom0
+#   make run-demo   boot mica with demo guests and no dom0 (CPU=intel:
+#                   under Bochs with Intel VT-x)
 #   make install    mica, its GRUB script and the dom0 tools (DESTDIR, PREFIX)
 #   make test       unit tests, header checks and boot tests on every
 #                   platform; ends with "N passed, N failed"
@@ -77,10 +78,18 @@ run: deps
 	@echo "dom0's root shell appears on this terminal.  Quit QEMU with Ctrl-a x."
 	@QEMU_MEM=1024 qemu-scripts/run-interactive.sh build/mica.iso
 
+# CPU=intel boots the demo under Bochs's corei7_skylake_x (VT-x with EPT),
+# as QEMU's TCG emulates AMD-V only.
+CPU ?= amd
 run-demo: deps
 	@$(MAKE) --no-print-directory demo-iso
+ifeq ($(CPU),intel)
+	@echo "Booting mica with demo guests, no dom0, under Bochs (Intel VT-x, 4 CPUs).  Ctrl-C stops it."
+	@qemu-scripts/run-bochs-watch.sh corei7_skylake_x build/demo.iso
+else
 	@echo "Booting mica with demo guests, no dom0.  Quit QEMU with Ctrl-a x."
 	@qemu-scripts/run-interactive.sh build/demo.iso
+endif
 
 test: deps
 	@$(MAKE) --no-print-directory all dom0
