@@ -16,7 +16,7 @@
 SHELL := /bin/bash
 include config.mk
 
-GUESTS := hello triple-fault isolation spin fpu xenver memop pvclock hvmparam timer evtchn pingpong bench smp-guest sched schedctl domains fuzz usermode gnttab
+GUESTS := hello triple-fault isolation spin fpu xenver memop pvclock hvmparam timer evtchn pingpong bench smp-guest sched schedctl domains fuzz usermode gnttab badinsn
 GUEST_ELFS := $(GUESTS:%=build/tests/%.elf)
 
 all: hypervisor guests dom0-tools

@@ -129,6 +129,18 @@ void events_upcall(void)
     events_scan();
 }
 
+void traps_init(void)
+{
+    for (unsigned int v = 0; v < 32; v++)
+        set_gate(v, exception_stubs + 16 * v);
+    load_tables();
+}
+
+void trap_set(unsigned int vec, void *handler)
+{
+    set_gate(vec, handler);
+}
+
 long events_init(void)
 {
     struct xen_add_to_physmap xatp = {
@@ -142,10 +154,8 @@ long events_init(void)
     long rc;
 
     irq_disable();
-    for (unsigned int v = 0; v < 32; v++)
-        set_gate(v, exception_stubs + 16 * v);
+    traps_init();
     set_gate(UPCALL_VECTOR, upcall_entry);
-    load_tables();
     rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (unsigned long)&xatp);
     if (rc)
         return rc;

@@ -24,6 +24,11 @@ typedef void (*evtchn_handler_t)(evtchn_port_t port);
  * shared_info and asks for upcalls on UPCALL_VECTOR.  Interrupts stay off;
  * 0 or a negative errno. */
 long events_init(void);
+/* Just the GDT and the IDT (events_init() loads them too): exceptions
+ * report and crash the domain until trap_set() gives a vector a handler of
+ * its own (an interrupt gate, ring 0: the handler ends in iret). */
+void traps_init(void);
+void trap_set(unsigned int vec, void *handler);
 long evtchn_op(unsigned int cmd, void *arg);
 /* Calls fn for each event on port (NULL: just count it). */
 void evtchn_set_handler(evtchn_port_t port, evtchn_handler_t fn);

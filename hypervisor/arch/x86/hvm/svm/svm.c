@@ -172,9 +172,11 @@ static int svm_vcpu_create(struct vcpu *v)
                      INT1_CPUID | INT1_HLT | INT1_IOIO | INT1_MSR |
                      INT1_SHUTDOWN | INT1_INVD | INT1_TASKSW | INT1_INVLPGA;
     /* VMRUN must be intercepted (APM 15.5.1); the rest keep the guest
-     * from SVM itself. */
+     * from SVM itself (EFER.SVME is set under it) and from MONITOR/MWAIT,
+     * which its CPUID does not offer: each gets #UD, as it would on a CPU
+     * without them. */
     vm->intercept2 = INT2_VMRUN | INT2_VMMCALL | INT2_VMLOAD | INT2_VMSAVE |
-                     INT2_STGI | INT2_CLGI | INT2_SKINIT | INT2_ICEBP |
+                     INT2_STGI | INT2_CLGI | INT2_SKINIT |
                      INT2_MONITOR | INT2_MWAIT | INT2_XSETBV;
     vm->iopm_pa = (uintptr_t)iopm;
     vm->msrpm_pa = (uintptr_t)msrpm;
@@ -535,6 +537,19 @@ static void svm_run(struct vcpu *v, struct hvm_exit *e)
         break;
     case SVM_EXIT_INVALID:
         e->reason = EXIT_INVALID;
+        break;
+    case SVM_EXIT_INVLPGA:
+    case SVM_EXIT_VMRUN:
+    case SVM_EXIT_VMLOAD:
+    case SVM_EXIT_VMSAVE:
+    case SVM_EXIT_STGI:
+    case SVM_EXIT_CLGI:
+    case SVM_EXIT_SKINIT:
+    case SVM_EXIT_MONITOR:
+    case SVM_EXIT_MWAIT:
+    case SVM_EXIT_MWAIT_CND:
+        vm->event_inj = EVENTINJ_VALID | EVENTINJ_TYPE_EXC | 6;
+        e->reason = EXIT_NONE;
         break;
     default:
         e->reason = EXIT_UNHANDLED;

@@ -171,6 +171,7 @@ BUILD_BUG_ON(sizeof(struct vmcb) != 4096);
 #define SVM_EXIT_CPUID     0x072
 #define SVM_EXIT_IRET      0x074
 #define SVM_EXIT_INVD      0x076
+#define SVM_EXIT_INVLPGA   0x07a
 #define SVM_EXIT_PAUSE     0x077
 #define SVM_EXIT_HLT       0x078
 #define SVM_EXIT_IOIO      0x07b
@@ -179,6 +180,14 @@ BUILD_BUG_ON(sizeof(struct vmcb) != 4096);
 #define SVM_EXIT_SHUTDOWN  0x07f
 #define SVM_EXIT_VMRUN     0x080
 #define SVM_EXIT_VMMCALL   0x081
+#define SVM_EXIT_VMLOAD    0x082
+#define SVM_EXIT_VMSAVE    0x083
+#define SVM_EXIT_STGI      0x084
+#define SVM_EXIT_CLGI      0x085
+#define SVM_EXIT_SKINIT    0x086
+#define SVM_EXIT_MONITOR   0x08a
+#define SVM_EXIT_MWAIT     0x08b
+#define SVM_EXIT_MWAIT_CND 0x08c
 #define SVM_EXIT_XSETBV    0x08d
 #define SVM_EXIT_NPF       0x400
 #define SVM_EXIT_INVALID   ((uint64_t)-1)
