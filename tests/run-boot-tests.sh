@@ -115,7 +115,7 @@ run_one() {
         qemu) QEMU_MEM=$mem "$top/qemu-scripts/run-qemu.sh" "$dir/$p.iso" "$log" "$timeout" \
                 ${qemu_cpu:+-cpu "$qemu_cpu"} 2>"$dir/$p.stderr" ;;
         qemu-kernel) "$top/qemu-scripts/run-qemu.sh" "" "$log" "$timeout" \
-                -kernel "$top/build/mica32.elf" -append "autoexit emu_exit loglvl=all $args" \
+                -kernel "$top/build/$(cat "$dir/kernel" 2>/dev/null || echo mica32.elf)" -append "autoexit emu_exit loglvl=all $args" \
                 ${initrd:+-initrd "$initrd"} 2>"$dir/$p.stderr" ;;
  ovmf) QEMU_MEM=$mem "$top/qemu-scripts/run-ovmf.sh" "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;
         bochs-vmx) BOCHS_MEGS=$mem BOCHS_DONE_RE=$done_re BOCHS_CPUS=$cpus "$top/qemu-scripts/run-bochs.sh" corei7_skylake_x "$dir/$p.iso" "$log" "$timeout" 2>"$dir/$p.stderr" ;;

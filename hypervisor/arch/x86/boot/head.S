@@ -1,8 +1,7 @@
 /*
  * mica's entry from the boot loader.  Multiboot 2 loaders (GRUB) and
- * multiboot 1 loaders (QEMU's -kernel, which also wants a 32-bit ELF: the
- * build makes one with objcopy) both enter here in 32-bit protected mode,
- * paging off, with the magic in EAX and the information structure in EBX.
+ * multiboot 1 loaders (QEMU's -kernel) both enter here in 32-bit protected
+ * mode, paging off, with the magic in EAX and the information structure in EBX.
  * We build an identity map of the first 4 GiB with 2 MiB pages, switch to
  * long mode and call start_mica(magic, info) in C.
  *
@@ -14,7 +13,10 @@
 #define MB2_MAGIC       0xe85250d6
 #define MB2_ARCH_I386   0
 #define MB1_MAGIC       0x1badb002
-#define MB1_FLAGS       0x00000003      /* page-aligned modules, memory info */
+/* Page-aligned modules, memory info, and the load addresses in the header
+ * (the "a.out kludge"): a multiboot 1 loader then needs no ELF parsing, so
+ * QEMU's -kernel, which refuses 64-bit ELF files, loads mica.elf too. */
+#define MB1_FLAGS       0x00010003
 
         .section .multiboot, "a"
         .balign 8
@@ -44,6 +46,11 @@ mb1_header:
         .long   MB1_MAGIC
         .long   MB1_FLAGS
         .long   -(MB1_MAGIC + MB1_FLAGS)
+        .long   mb1_header              /* header_addr */
+        .long   _image_start            /* load_addr: the file from here */
+        .long   _edata                  /* load_end_addr */
+        .long   _end                    /* bss_end_addr */
+        .long   _start                  /* entry_addr */
 
         .section .text.boot, "ax"
         .code32
