@@ -15,6 +15,8 @@
 #   V=1             show full commands
 SHELL := /bin/bash
 include config.mk
+# Sub-makes run quietly (their own "  CC file" lines) unless V=1.
+SILENT := $(if $(filter 1,$(V)),,-s)
 
 GUESTS := hello triple-fault isolation spin fpu xenver memop pvclock hvmparam timer evtchn pingpong bench smp-guest sched schedctl domains fuzz usermode gnttab badinsn
 GUEST_ELFS := $(GUESTS:%=build/tests/%.elf)
@@ -25,10 +27,10 @@ deps:
 	@sh scripts/deps.sh
 
 hypervisor:
-	@$(MAKE) -s --no-print-directory -C hypervisor
+	@$(MAKE) $(SILENT) --no-print-directory -C hypervisor
 
 guests: hypervisor
-	@for g in $(GUESTS); do $(MAKE) -s --no-print-directory -C tests/$$g || exit 1; done
+	@for g in $(GUESTS); do $(MAKE) $(SILENT) --no-print-directory -C tests/$$g || exit 1; done
 
 dom0-tools:
 	@$(MAKE) --no-print-directory -C dom0-tools all
