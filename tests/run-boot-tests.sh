@@ -40,8 +40,9 @@ run_one() {
     timeout=$(cat "$dir/timeout" 2>/dev/null || echo 120)
     [ -f "$dir/args" ] && args=$(cat "$dir/args")
     # Bochs slows down with every CPU it emulates: two unless a test asks.
-    local cpus mem done_re qemu_cpu
+    local cpus mem done_re qemu_cpu qemu_args
     qemu_cpu=$(cat "$dir/qemu_cpu" 2>/dev/null)
+    qemu_args=$(cat "$dir/qemu_args" 2>/dev/null)
     cpus=$(cat "$dir/cpus" 2>/dev/null || echo 2)
     mem=$(cat "$dir/memory" 2>/dev/null || echo 512)
     done_re=$(cat "$dir/done" 2>/dev/null || echo "All domains have ended")
@@ -113,7 +114,7 @@ run_one() {
     t0=$(date +%s.%N)
     case $p in
         qemu) QEMU_MEM=$mem "$top/qemu-scripts/run-qemu.sh" "$dir/$p.iso" "$log" "$timeout" \
-                ${qemu_cpu:+-cpu "$qemu_cpu"} 2>"$dir/$p.stderr" ;;
+                ${qemu_cpu:+-cpu "$qemu_cpu"} $qemu_args 2>"$dir/$p.stderr" ;;
         qemu-kernel) "$top/qemu-scripts/run-qemu.sh" "" "$log" "$timeout" \
                 -kernel "$top/build/$(cat "$dir/kernel" 2>/dev/null || echo mica32.elf)" -append "autoexit emu_exit loglvl=all $args" \
                 ${initrd:+-initrd "$initrd"} 2>"$dir/$p.stderr" ;;

@@ -123,6 +123,10 @@ static void parse_fadt(const struct sdt_header *h)
         memcpy(&v, p + 76, 4);
         acpi.pm_tmr = (uint16_t)v;
     }
+    if (h->len >= 116) {
+        memcpy(&v, p + 112, 4);             /* flags: TMR_VAL_EXT */
+        acpi.pm_tmr_32 = v & (1u << 8);
+    }
     if (dsdt) {
         const struct sdt_header *d = map_table(dsdt);
 

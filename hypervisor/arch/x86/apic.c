@@ -1,5 +1,6 @@
 /* Local APIC: enable, EOI, IPIs, INIT-SIPI-SIPI, and the timer, calibrated
- * (with the TSC) against PIT channel 2.  Intel SDM 3A chapter 11. */
+ * (with the TSC) against PIT channel 2, or against the ACPI PM timer when
+ * the PIT is missing or disagrees with it.  Intel SDM 3A chapter 11. */
 #include <mica/console.h>
 #include <mica/errno.h>
 #include <mica/percpu.h>
@@ -29,6 +30,7 @@
 #define TDCR_DIV16   0x3
 
 #define PIT_HZ 1193182u
+#define PM_TMR_HZ 3579545u
 
 static paddr_t base = 0xfee00000;
 uint64_t tsc_khz, lapic_timer_khz;
@@ -86,8 +88,9 @@ void lapic_init(void)
 }
 
 /* Waits `ticks` of the PIT (at most 65535) on channel 2, polling its
- * output through port 0x61, with the speaker off. */
-static void pit_wait(uint16_t ticks)
+ * output through port 0x61, with the speaker off.  False if it never ends
+ * (no PIT: port 0x61 then reads a constant). */
+static bool pit_wait(uint16_t ticks)
 {
     uint8_t gate = (inb(0x61) & ~0x02) | 0x01;
 
@@ -96,34 +99,96 @@ static void pit_wait(uint16_t ticks)
     outb(0x42, ticks & 0xff);
     outb(0x42, ticks >> 8);
     outb(0x61, gate);                   /* start counting */
-    while (!(inb(0x61) & 0x20))
-        cpu_relax();
+    /* A port read takes about a microsecond: this is seconds. */
+    for (uint32_t n = 0; n < 20000000; n++)
+        if (inb(0x61) & 0x20)
+            return true;
+    return false;
+}
+
+static uint32_t pm_tmr_read(void)
+{
+    return inl(acpi.pm_tmr) & (acpi.pm_tmr_32 ? 0xffffffffu : 0xffffffu);
+}
+
+static uint32_t pm_tmr_since(uint32_t from)
+{
+    return (pm_tmr_read() - from) & (acpi.pm_tmr_32 ? 0xffffffffu : 0xffffffu);
+}
+
+/* Counts the TSC and the LAPIC timer (divide by 16, from all ones) over
+ * `hz`/100 ticks of a clock of `hz`: the PIT's or the PM timer's. */
+struct window {
+    uint64_t tsc;
+    uint32_t lapic;
+    uint32_t pm;                        /* PM timer ticks seen meanwhile */
+    uint32_t hz, ticks;                 /* the window: ticks of hz */
+    bool ok;
+};
+
+static struct window measure(bool use_pm)
+{
+    struct window w = { 0, 0, 0, PIT_HZ, PIT_HZ / 100, false };
+    uint32_t pm0 = acpi.pm_tmr ? pm_tmr_read() : 0;
+    uint64_t t0;
+
+    wr(APIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
+    wr(APIC_TDCR, TDCR_DIV16);
+    wr(APIC_TMICT, 0xffffffffu);
+    t0 = rdtsc();
+    if (use_pm) {
+        pm0 = pm_tmr_read();
+        t0 = rdtsc();
+        w.hz = PM_TMR_HZ;
+        w.ticks = PM_TMR_HZ / 100;
+        while (pm_tmr_since(pm0) < w.ticks)
+            cpu_relax();
+        w.ok = true;
+    } else {
+        w.ok = pit_wait(PIT_HZ / 100);
+    }
+    w.tsc = rdtsc() - t0;
+    w.lapic = 0xffffffffu - rd(APIC_TMCCT);
+    if (acpi.pm_tmr)
+        w.pm = pm_tmr_since(pm0);
+    wr(APIC_TMICT, 0);
+    return w;
 }
 
 void lapic_calibrate(void)
 {
     /* 10 ms: long enough that a host descheduling an emulator for a moment
      * does not skew the result (a 5 ms window was seen to, under load). */
-    const uint16_t ticks = PIT_HZ / 100;
-    uint64_t t0, t1;
-    uint32_t left;
+    struct window w;
+    uint64_t expect_pm = PM_TMR_HZ / 100;
 
-    wr(APIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
-    wr(APIC_TDCR, TDCR_DIV16);
-    wr(APIC_TMICT, 0xffffffffu);
-    t0 = rdtsc();
-    pit_wait(ticks);
-    t1 = rdtsc();
-    left = rd(APIC_TMCCT);
-    wr(APIC_TMICT, 0);
-    /* Both counted for ticks/PIT_HZ seconds. */
-    lapic_timer_khz = (uint64_t)(0xffffffffu - left) * PIT_HZ / ticks / 1000;
-    tsc_khz = (t1 - t0) * PIT_HZ / ticks / 1000;
+    tsc_at_boot = rdtsc();
+    w = measure(false);
+    /* A PIT that never ends, or ends far from 10 ms by the PM timer, is
+     * absent (some PCs gate it off) or broken: use the PM timer.  Far: a
+     * factor of two, as under emulation the two can differ by tens of
+     * percent in one 10 ms window (OVMF's QEMU, seen). */
+    if (acpi.pm_tmr && (!w.ok || w.pm < expect_pm / 2 ||
+                        w.pm > expect_pm * 2)) {
+        if (w.ok)
+            pr_warn("PIT: its 10 ms took %u ticks of the ACPI PM timer, not "
+                    "%llu (gated off or absent?); calibrating against the PM "
+                    "timer\n", w.pm, (unsigned long long)expect_pm);
+        else
+            pr_warn("PIT: never counted down (gated off or absent?); "
+                    "calibrating against the ACPI PM timer\n");
+        w = measure(true);
+    } else if (!w.ok) {
+        pr_err("PIT: absent, and no ACPI PM timer: the TSC and LAPIC timer "
+               "rates below are guesses\n");
+    }
+    /* Both counted for w.ticks / w.hz seconds (10 ms). */
+    lapic_timer_khz = (uint64_t)w.lapic * w.hz / w.ticks / 1000;
+    tsc_khz = w.tsc * w.hz / w.ticks / 1000;
     if (!lapic_timer_khz)
         lapic_timer_khz = 1;
     if (!tsc_khz)
         tsc_khz = 1;
-    tsc_at_boot = t0;
     pr_info("TSC %llu.%03llu MHz, LAPIC timer %llu kHz\n",
             (unsigned long long)(tsc_khz / 1000),
             (unsigned long long)(tsc_khz % 1000),

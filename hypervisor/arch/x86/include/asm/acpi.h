@@ -24,7 +24,8 @@ struct acpi_info {
         uint32_t gsi_base;
     } ioapics[ACPI_MAX_IOAPICS];
     uint16_t pm1a_cnt, pm1b_cnt;
-    uint16_t pm_tmr;
+    uint16_t pm_tmr;            /* the PM timer's port (0: none) */
+    bool pm_tmr_32;             /* 32 bits wide, else 24 */
     uint16_t slp_typ_s5;
 };
 
