@@ -114,7 +114,7 @@ static void emit_lines(const char *prefix, bool *at_start, const char *s,
 
 void log_vprintf(enum log_level lvl, const char *fmt, va_list ap)
 {
-    char buf[512];
+    char buf[1024];
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     unsigned long f;
 

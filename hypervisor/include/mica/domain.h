@@ -145,6 +145,7 @@ struct domain {
      * guest that writes to both has each line in one place only. */
     bool debug_console_used, ring_console_used;
     bool null_mmio_seen;        /* its first access to unbacked memory is logged */
+    bool crash_dumped;          /* the crashing vCPU's registers are logged */
 
     uint64_t created_ns;
     /* When it was first unpaused, and when it first wrote to its console

@@ -262,7 +262,65 @@ static void null_mmio(struct vcpu *v, struct hvm_exit *e)
     v->regs.rip = (rip + in.len) & ip_mask;
 }
 
+/* The state of the vCPU whose exit crashed its domain, for whoever has to
+ * find out why. */
+static void dump_guest(struct vcpu *v)
+{
+    const struct guest_regs *r = &v->regs;
+    struct guest_paging p;
+    int bits = hvm_ops->guest_bits(v);
+    char buf[800];
+    size_t n;
+
+    hvm_ops->get_paging(v, &p);
+    /* One message, so that other CPUs' lines do not land in between. */
+    n = (size_t)snprintf(buf, sizeof(buf),
+        "d%u (%s) vCPU%u, %d-bit, as it crashed:\n"
+        "  rip %016llx rsp %016llx rflags %08llx\n"
+        "  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+        "  rsi %016llx rdi %016llx rbp %016llx\n",
+        v->domain->id, v->domain->name, v->id, bits,
+        (unsigned long long)r->rip, (unsigned long long)r->rsp,
+        (unsigned long long)r->rflags,
+        (unsigned long long)r->rax, (unsigned long long)r->rbx,
+        (unsigned long long)r->rcx, (unsigned long long)r->rdx,
+        (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+        (unsigned long long)r->rbp);
+    if (bits == 64 && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+            "  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+            "  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n",
+            (unsigned long long)r->r8, (unsigned long long)r->r9,
+            (unsigned long long)r->r10, (unsigned long long)r->r11,
+            (unsigned long long)r->r12, (unsigned long long)r->r13,
+            (unsigned long long)r->r14, (unsigned long long)r->r15);
+    if (n < sizeof(buf))
+        snprintf(buf + n, sizeof(buf) - n,
+                 "  cr0 %08llx cr3 %016llx cr4 %08llx efer %08llx\n",
+                 (unsigned long long)p.cr0, (unsigned long long)p.cr3,
+                 (unsigned long long)p.cr4,
+                 /* SVM runs guests with EFER.SVME set; they read it clear. */
+                 (unsigned long long)(p.efer & ~(1ull << 12)));
+    printk("%s", buf);
+}
+
+static bool handle_exit(struct vcpu *v, struct hvm_exit *e);
+
+/* Handles an exit; false when the vCPU is not to run again now.  If the
+ * exit crashed the domain, the vCPU's registers follow the crash line. */
 bool hvm_handle_exit(struct vcpu *v, struct hvm_exit *e)
+{
+    struct domain *d = v->domain;
+    bool was_running = d->state == DOMAIN_RUNNING;
+    bool go = handle_exit(v, e);
+
+    if (was_running && d->state == DOMAIN_CRASHED &&
+        !__atomic_exchange_n(&d->crash_dumped, true, __ATOMIC_ACQ_REL))
+        dump_guest(v);
+    return go;
+}
+
+static bool handle_exit(struct vcpu *v, struct hvm_exit *e)
 {
     struct domain *d = v->domain;
 
