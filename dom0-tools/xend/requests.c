@@ -827,6 +827,21 @@ static int mem_arg(struct sbuf *r, const char *s, uint64_t *mib)
     return 0;
 }
 
+/* What mem-max and mem-set both start with: the size and the domain,
+ * which may not be dom0; -1 once the reply says why not. */
+static int mem_request(struct sbuf *r, const char *dom, const char *arg,
+                       struct target *t, uint64_t *mib)
+{
+    if (mem_arg(r, arg, mib) < 0 || resolve(r, dom, t) < 0)
+        return -1;
+    if (is_dom0(t)) {
+        error(r, "mica does not change dom0's memory: dom0 keeps what it "
+              "booted with (dom0_mem=)");
+        return -1;
+    }
+    return 0;
+}
+
 /* mem-max: the most memory the domain may have, in mica and in its
  * configuration. */
 static void do_mem_max(struct sbuf *r, const char *dom, const char *arg)
@@ -834,13 +849,8 @@ static void do_mem_max(struct sbuf *r, const char *dom, const char *arg)
     struct target t;
     uint64_t mib;
 
-    if (mem_arg(r, arg, &mib) < 0 || resolve(r, dom, &t) < 0)
+    if (mem_request(r, dom, arg, &t, &mib) < 0)
         return;
-    if (is_dom0(&t)) {
-        error(r, "mica does not change dom0's memory: dom0 keeps what it "
-              "booted with (dom0_mem=)");
-        return;
-    }
     if (t.x && t.x->has_cfg && mib < t.x->cfg.memory_mib) {
         error(r, "%llu MiB is below the memory target of '%s' (%llu MiB): "
               "lower that first with xm mem-set", (unsigned long long)mib,
@@ -879,13 +889,8 @@ static void do_mem_set(struct sbuf *r, const char *dom, const char *arg)
     struct target t;
     uint64_t mib;
 
-    if (mem_arg(r, arg, &mib) < 0 || resolve(r, dom, &t) < 0)
+    if (mem_request(r, dom, arg, &t, &mib) < 0)
         return;
-    if (is_dom0(&t)) {
-        error(r, "mica does not change dom0's memory: dom0 keeps what it "
-              "booted with (dom0_mem=)");
-        return;
-    }
     if (!t.x || !t.x->has_cfg) {
         error(r, "Domain '%s' is not managed by xend: it has no memory "
               "target to set", t.name);
